@@ -1,0 +1,1 @@
+//! One-way ANOVA and Fisher least significant difference.

@@ -1,0 +1,1 @@
+//! Contingency tables: chi-square, Fisher exact, Cochran-Mantel-Haenszel.

@@ -1,0 +1,1 @@
+//! Descriptive statistics: quantiles (all nine Hyndman-Fan types).

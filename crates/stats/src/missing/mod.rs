@@ -1,0 +1,1 @@
+//! Missing data: last observation carried forward.

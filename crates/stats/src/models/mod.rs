@@ -1,0 +1,1 @@
+//! Regression models: linear model, GEE, MMRM.

@@ -1,0 +1,1 @@
+//! Multiplicity: p-value adjustment (Bonferroni, Holm, Hochberg, Hommel, BH, BY).

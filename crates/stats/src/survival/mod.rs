@@ -1,0 +1,1 @@
+//! Survival: Kaplan-Meier, log-rank, two-stage test for crossing hazards, Cox.
