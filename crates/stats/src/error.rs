@@ -99,6 +99,7 @@ pub enum StatsError {
     },
 }
 
+#[allow(dead_code)] // constructors used as methods land
 impl StatsError {
     pub(crate) fn out_of_range(argument: impl Into<String>, value: f64, expected: &str) -> Self {
         StatsError::OutOfRange {
