@@ -249,11 +249,8 @@ impl Cholesky {
         }
         // Backward: L' x = y.
         for i in (0..n).rev() {
-            let mut s = y[i];
-            for k in i + 1..n {
-                s -= self.l.get(k, i) * y[k];
-            }
-            y[i] = s / self.l.get(i, i);
+            let tail: f64 = (i + 1..n).map(|k| self.l.get(k, i) * y[k]).sum();
+            y[i] = (y[i] - tail) / self.l.get(i, i);
         }
         y
     }
