@@ -157,7 +157,7 @@ impl<'a> Input<'a> {
     }
 
     /// An optional object mapping a name to a list of column names, in the order written.
-    pub fn opt_terms(&self, key: &str) -> Result<Option<Vec<(String, Vec<String>)>>, MethodError> {
+    pub fn opt_terms(&self, key: &str) -> Result<Option<Terms>, MethodError> {
         let Some(v) = self.0.get(key) else {
             return Ok(None);
         };
@@ -185,6 +185,9 @@ impl<'a> Input<'a> {
             .map(Some)
     }
 }
+
+/// Named groups of column names (`terms`), in the order written.
+pub type Terms = Vec<(String, Vec<String>)>;
 
 /// A group label as written in a case.
 #[derive(Debug, Clone, PartialEq)]
