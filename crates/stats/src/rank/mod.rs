@@ -1,4 +1,13 @@
 //! Rank-based tests: Kruskal-Wallis, Friedman, Wilcoxon signed-rank,
 //! Mann-Whitney, and their post-hoc comparisons (Dunn, Nemenyi).
 
+mod exact;
+pub mod friedman;
+pub mod kruskal_wallis;
 pub mod ranks;
+pub(crate) mod sort;
+pub mod wilcoxon;
+
+pub use self::friedman::{friedman, Friedman};
+pub use self::kruskal_wallis::{kruskal_wallis, KruskalWallis};
+pub use wilcoxon::{mann_whitney, wilcoxon_signed_rank, Exactness, Wilcoxon, WilcoxonOptions};
