@@ -4,6 +4,7 @@
 mod exact;
 pub mod friedman;
 pub mod kruskal_wallis;
+pub mod posthoc;
 pub mod ranks;
 pub(crate) mod sort;
 pub mod wilcoxon;

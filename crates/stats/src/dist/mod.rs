@@ -5,6 +5,10 @@
 //! `1 - cdf`, so p-values stay accurate far into the tail (down to about
 //! 1e-300 where the statistic supports it).
 
+mod tukey;
+
+pub use tukey::studentized_range_sf;
+
 use statrs::function::{beta, erf, gamma};
 
 /// Standard normal lower tail `P(Z <= z)`.
