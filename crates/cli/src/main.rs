@@ -1,6 +1,7 @@
 //! `rct`: design, randomize, validate, analyse and report a randomized
 //! controlled trial.
 
+mod design;
 mod validate;
 
 use std::process::ExitCode;
@@ -22,12 +23,16 @@ struct Cli {
 enum Command {
     /// Run the reference cases (R, scipy, statsmodels, lifelines) against rct's methods.
     Validate(validate::Args),
+    /// Design a trial: sample size and power.
+    #[command(subcommand)]
+    Design(design::Command),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Design(cmd) => design::run(&cmd).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -56,6 +56,14 @@ pub fn fisher_exact(table: &Table) -> Result<FisherExact, StatsError> {
     if table.rows() == 2 && table.cols() == 2 {
         return Ok(two_by_two(cells[0], cells[1], cells[2], cells[3]));
     }
+    if table.total() > f64::from(u32::MAX) {
+        return Err(StatsError::TooLarge {
+            reason: format!(
+                "Fisher's exact test on a table of {} observations; use the chi-square test",
+                table.total()
+            ),
+        });
+    }
     // Put the smaller dimension on the rows: the state is a row vector.
     let (r, c) = (table.rows(), table.cols());
     let transpose = r > c;
