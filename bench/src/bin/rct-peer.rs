@@ -49,6 +49,44 @@ fn main() {
             let r = &t.out;
             rec.record("rct kruskal_wallis", "compute", &t, json!({"statistic": r.statistic, "p": r.p_value}), "split into 3 groups inside the timing; tie-corrected");
         }
+        "friedman" => {
+            let t = timed(|| read_numeric_csv(&file("friedman")), limit);
+            rec.record("rct csv load", "load", &t, json!({}), "hand-rolled CSV reader");
+            let cols = t.out;
+            let n = cols.data[0].len();
+            let t = timed(
+                || {
+                    // Rows are blocks, columns conditions; the row-major matrix is
+                    // built inside the timing, as scipy splits its columns inside.
+                    let k = cols.data.len();
+                    let mut flat = Vec::with_capacity(n * k);
+                    for i in 0..n {
+                        flat.extend(cols.data.iter().map(|c| c[i]));
+                    }
+                    rct_stats::rank::friedman_rows(&flat, k).expect("valid data")
+                },
+                limit,
+            );
+            let r = &t.out;
+            rec.record("rct friedman", "compute", &t, json!({"statistic": r.statistic, "p": r.p_value}), "10 conditions; tie-corrected; matrix built inside the timing");
+        }
+        "fisher" => {
+            let rows: Vec<Vec<f64>> = match size.as_str() {
+                "2x3" => vec![vec![60.0, 45.0, 45.0], vec![40.0, 55.0, 55.0]],
+                "3x4" => vec![vec![14.0, 10.0, 8.0, 6.0], vec![9.0, 11.0, 10.0, 8.0], vec![6.0, 9.0, 13.0, 16.0]],
+                "2x2" => vec![vec![25300.0, 24700.0], vec![24500.0, 25500.0]],
+                other => panic!("unknown fisher size {other}"),
+            };
+            let t = timed(
+                || {
+                    let table = rct_stats::contingency::Table::new(&rows).expect("valid table");
+                    rct_stats::contingency::fisher_exact(&table).expect("computable")
+                },
+                limit,
+            );
+            let note = if size == "2x2" { "exact; also cond. MLE odds ratio + 95% CI" } else { "exact network algorithm" };
+            rec.record("rct fisher_exact", "compute", &t, json!({"p": t.out.p_value}), note);
+        }
         other => {
             eprintln!("rct-peer: workload `{other}` not timed yet");
             std::process::exit(2);

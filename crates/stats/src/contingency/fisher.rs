@@ -88,7 +88,11 @@ pub fn fisher_exact(table: &Table) -> Result<FisherExact, StatsError> {
     for (j, &cj) in col_sums.iter().enumerate() {
         observed += lf(cj) - (0..rows).map(|i| lf(get(i, j) as u32)).sum::<f64>();
     }
-    let p = Network::new(col_sums, log_const).p_value(row_sums, observed + REL_ERR.ln())?;
+    if rows > MAX_ROWS || n > (1 << 20) || row_sums.iter().any(|&x| u128::from(x) > ROW_MASK) {
+        return Err(too_large());
+    }
+    let p =
+        Network::new(col_sums, rows, log_const, n).p_value(row_sums, observed + REL_ERR.ln())?;
     Ok(FisherExact {
         p_value: p.min(1.0),
         odds_ratio: None,
@@ -100,150 +104,334 @@ fn lf(x: u32) -> f64 {
     ln_factorial(u64::from(x))
 }
 
+/// A multiset of remaining row totals, sorted ascending, 16 bits a row.
+type State = u128;
+
+const ROW_BITS: u32 = 16;
+const ROW_MASK: u128 = (1 << ROW_BITS) - 1;
+
+fn encode(rows: &mut [u32]) -> State {
+    rows.sort_unstable();
+    rows.iter()
+        .rev()
+        .fold(0, |acc, &r| (acc << ROW_BITS) | u128::from(r))
+}
+
+fn decode(state: State, n: usize, out: &mut Vec<u32>) {
+    out.clear();
+    out.extend((0..n).map(|i| ((state >> (ROW_BITS * i as u32)) & ROW_MASK) as u32));
+}
+
+/// A fast hasher for the integer states (the default SipHash dominates the
+/// run time of small tables).
+#[derive(Default, Clone, Copy)]
+struct StateHasher(u64);
+
+impl std::hash::Hasher for StateHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.write_u64(v as u64);
+        self.write_u64((v >> 64) as u64);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<StateHasher>;
+
 /// The column-by-column enumeration with bounds.
 struct Network {
     /// Column totals, largest first (order does not change the sum).
     cols: Vec<u32>,
+    nrows: usize,
     log_const: f64,
-    /// (column index, sorted remaining rows) -> (max, min) log of the rest.
-    bounds: HashMap<(usize, Vec<u32>), (f64, f64)>,
+    /// ln k! for k = 0..=N, looked up in the inner loops.
+    lf: Vec<f64>,
+    /// (column index, state) -> (max, min) log of the rest.
+    bounds: HashMap<(usize, State), (f64, f64), Fast>,
     work: u64,
 }
 
-const MAX_WORK: u64 = 200_000_000;
+const MAX_WORK: u64 = 400_000_000;
+const MAX_ROWS: usize = 8;
+
+fn too_large() -> StatsError {
+    StatsError::TooLarge {
+        reason: "Fisher's exact test on this table would take too long; use the chi-square test or simulation".into(),
+    }
+}
+
+/// One filling of a column: what is left in each row after it, the log of
+/// its column factor `C! / prod n_i!`, and `-sum ln(left_i)!` (the last
+/// column's factor but for its `C!`, used when only two columns remain).
+struct Filling<'a> {
+    left: &'a [u32],
+    weight: f64,
+    last: f64,
+}
 
 impl Network {
-    fn new(mut cols: Vec<u32>, log_const: f64) -> Self {
+    fn new(mut cols: Vec<u32>, nrows: usize, log_const: f64, n: u32) -> Self {
         cols.sort_unstable_by(|a, b| b.cmp(a));
+        let mut lf = Vec::with_capacity(n as usize + 1);
+        let mut acc = 0.0;
+        lf.push(0.0);
+        for k in 1..=n {
+            acc += f64::from(k).ln();
+            lf.push(acc);
+        }
+        // Exact values where the running sum could drift.
+        for (k, v) in lf.iter_mut().enumerate().step_by(64) {
+            *v = ln_factorial(k as u64);
+        }
         Network {
             cols,
+            nrows,
             log_const,
-            bounds: HashMap::new(),
+            lf,
+            bounds: HashMap::default(),
             work: 0,
         }
     }
 
-    /// Every way to fill a column of total `total` under row caps `rows`,
-    /// calling `f(filling, log(total! / prod n_i!))`.
-    fn fillings(rows: &[u32], total: u32, f: &mut impl FnMut(&[u32], f64)) {
+    fn lf(&self, k: u32) -> f64 {
+        self.lf[k as usize]
+    }
+
+    /// Calls `f` for every way to fill a column of total `total` under the
+    /// row caps `rows`.
+    fn fillings(&self, rows: &[u32], total: u32, f: &mut impl FnMut(&Filling<'_>)) {
+        struct Walk<'n> {
+            net: &'n Network,
+            rows: &'n [u32],
+            left: [u32; MAX_ROWS],
+        }
         fn rec(
-            rows: &[u32],
+            w: &mut Walk<'_>,
             i: usize,
-            left: u32,
+            remaining: u32,
             cap_after: u32,
-            cur: &mut Vec<u32>,
             acc: f64,
-            f: &mut impl FnMut(&[u32], f64),
+            last: f64,
+            f: &mut impl FnMut(&Filling<'_>),
         ) {
-            if i == rows.len() {
-                if left == 0 {
-                    f(cur, acc);
+            let r = w.rows.len();
+            if i + 1 == r {
+                // The last row takes what is left, if it fits.
+                let v = remaining;
+                if v <= w.rows[i] {
+                    w.left[i] = w.rows[i] - v;
+                    let fill = Filling {
+                        left: &w.left[..r],
+                        weight: acc - w.net.lf(v),
+                        last: last - w.net.lf(w.left[i]),
+                    };
+                    f(&fill);
                 }
                 return;
             }
-            let cap_rest = cap_after - rows[i];
-            // n_i must leave at most cap_rest for the rows after i.
-            let lo = left.saturating_sub(cap_rest);
-            let hi = rows[i].min(left);
+            let cap_rest = cap_after - w.rows[i];
+            let lo = remaining.saturating_sub(cap_rest);
+            let hi = w.rows[i].min(remaining);
             for v in lo..=hi {
-                cur.push(v);
-                rec(rows, i + 1, left - v, cap_rest, cur, acc - lf(v), f);
-                cur.pop();
+                let l = w.rows[i] - v;
+                w.left[i] = l;
+                rec(
+                    w,
+                    i + 1,
+                    remaining - v,
+                    cap_rest,
+                    acc - w.net.lf(v),
+                    last - w.net.lf(l),
+                    f,
+                );
             }
         }
         let cap: u32 = rows.iter().sum();
-        let mut cur = Vec::with_capacity(rows.len());
-        rec(rows, 0, total, cap, &mut cur, lf(total), f);
+        let mut walk = Walk {
+            net: self,
+            rows,
+            left: [0; MAX_ROWS],
+        };
+        rec(&mut walk, 0, total, cap, self.lf(total), 0.0, f);
     }
 
-    fn next_state(rows: &[u32], fill: &[u32]) -> Vec<u32> {
-        let mut s: Vec<u32> = rows.iter().zip(fill).map(|(r, v)| r - v).collect();
-        s.sort_unstable();
-        s
+    fn child(left: &[u32]) -> State {
+        let mut a = [0u32; MAX_ROWS];
+        let a = &mut a[..left.len()];
+        a.copy_from_slice(left);
+        encode(a)
     }
 
     /// Max and min over completions from column `j` of the log product of
-    /// column factors.
-    fn bound(&mut self, j: usize, rows: &[u32]) -> Result<(f64, f64), StatsError> {
-        if j + 1 == self.cols.len() {
-            // The last column is forced: it equals the remaining rows.
-            let v = lf(self.cols[j]) - rows.iter().map(|&x| lf(x)).sum::<f64>();
-            return Ok((v, v));
-        }
-        let key = (j, rows.to_vec());
-        if let Some(&b) = self.bounds.get(&key) {
+    /// column factors. With two columns left the max is exact (a separable
+    /// concave allocation, solved greedily) and the min is the sum of the
+    /// rows' separate minima (a valid, cheaper lower bound); before that the
+    /// bounds come from the children's.
+    fn bound(&mut self, j: usize, state: State) -> Result<(f64, f64), StatsError> {
+        if let Some(&b) = self.bounds.get(&(j, state)) {
             return Ok(b);
         }
-        let mut children = Vec::new();
-        Self::fillings(rows, self.cols[j], &mut |fill, w| {
-            children.push((Self::next_state(rows, fill), w))
-        });
-        self.work += children.len() as u64;
-        if self.work > MAX_WORK {
-            return Err(StatsError::TooLarge {
-                reason: "Fisher's exact test on this table would take too long; use the chi-square test or simulation".into(),
+        let mut buf = Vec::with_capacity(self.nrows);
+        decode(state, self.nrows, &mut buf);
+        let ncols = self.cols.len();
+        let b = if j + 1 == ncols {
+            let v = self.lf(self.cols[j]) - buf.iter().map(|&x| self.lf(x)).sum::<f64>();
+            (v, v)
+        } else if j + 2 == ncols {
+            self.last_pair_bounds(&buf, self.cols[j], self.cols[j + 1])
+        } else {
+            let mut children: Vec<(State, f64)> = Vec::new();
+            self.fillings(&buf, self.cols[j], &mut |f| {
+                children.push((Self::child(f.left), f.weight))
             });
-        }
-        let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
-        for (state, w) in children {
-            let (h, l) = self.bound(j + 1, &state)?;
-            hi = hi.max(w + h);
-            lo = lo.min(w + l);
-        }
-        self.bounds.insert(key, (hi, lo));
-        Ok((hi, lo))
+            self.work += children.len() as u64;
+            if self.work > MAX_WORK {
+                return Err(too_large());
+            }
+            let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+            for (child, w) in children {
+                let (h, l) = self.bound(j + 1, child)?;
+                hi = hi.max(w + h);
+                lo = lo.min(w + l);
+            }
+            (hi, lo)
+        };
+        self.bounds.insert((j, state), b);
+        Ok(b)
     }
 
-    /// log of the sum over completions from column `j` of the column factors:
-    /// sum over tables of prod_j C_j! / prod n_ij! = M! / prod R_i!  with M
-    /// the remaining total (the multinomial identity).
-    fn log_total(rows: &[u32]) -> f64 {
-        let m: u32 = rows.iter().sum();
-        lf(m) - rows.iter().map(|&x| lf(x)).sum::<f64>()
+    /// Bounds of `ln C1! + ln C2! - sum_i [ln v_i! + ln (s_i - v_i)!]` over
+    /// `sum v_i = C1`, `0 <= v_i <= s_i`.
+    fn last_pair_bounds(&self, s: &[u32], c1: u32, c2: u32) -> (f64, f64) {
+        let g = |i: usize, v: u32| -(self.lf(v) + self.lf(s[i] - v));
+        // Max: each g_i is concave, so adding units one at a time to the row
+        // with the largest marginal gain is optimal. Start from the
+        // proportional allocation rounded down, then fill the rest greedily.
+        let total: u32 = s.iter().sum();
+        let mut v: Vec<u32> = s
+            .iter()
+            .map(|&si| ((u64::from(si) * u64::from(c1)) / u64::from(total.max(1))) as u32)
+            .collect();
+        let mut placed: u32 = v.iter().sum();
+        while placed < c1 {
+            let mut best = None;
+            for i in 0..s.len() {
+                if v[i] < s[i] {
+                    let gain = g(i, v[i] + 1) - g(i, v[i]);
+                    if best.is_none_or(|(_, b)| gain > b) {
+                        best = Some((i, gain));
+                    }
+                }
+            }
+            match best {
+                Some((i, _)) => v[i] += 1,
+                None => break,
+            }
+            placed += 1;
+        }
+        let base = self.lf(c1) + self.lf(c2);
+        let hi = base + (0..s.len()).map(|i| g(i, v[i])).sum::<f64>();
+        // Min: each g_i is smallest at an end of its feasible range.
+        let lo = base
+            + (0..s.len())
+                .map(|i| {
+                    let others: u32 = total - s[i];
+                    let lo_v = c1.saturating_sub(others);
+                    let hi_v = s[i].min(c1);
+                    g(i, lo_v).min(g(i, hi_v))
+                })
+                .sum::<f64>();
+        (hi, lo.min(hi))
     }
 
-    fn p_value(mut self, rows: Vec<u32>, threshold: f64) -> Result<f64, StatsError> {
-        let mut rows = rows;
-        rows.sort_unstable();
+    /// log of the sum over completions of the column factors: the
+    /// multinomial identity gives M! / prod R_i! with M the remaining total.
+    fn log_total(&self, buf: &[u32]) -> f64 {
+        let m: u32 = buf.iter().sum();
+        self.lf(m) - buf.iter().map(|&x| self.lf(x)).sum::<f64>()
+    }
+
+    fn p_value(mut self, mut rows: Vec<u32>, threshold: f64) -> Result<f64, StatsError> {
+        let ncols = self.cols.len();
+        let mut buf = Vec::new();
         // Pasts at each node: log of the product of the column factors so far,
         // with the number of paths that share it.
-        let mut level: HashMap<Vec<u32>, Vec<(f64, f64)>> = HashMap::new();
-        level.insert(rows, vec![(0.0, 1.0)]);
+        let mut level: HashMap<State, Vec<(f64, f64)>, Fast> = HashMap::default();
+        level.insert(encode(&mut rows), vec![(0.0, 1.0)]);
         let mut p = 0.0;
-        for j in 0..self.cols.len() {
-            let mut next: HashMap<Vec<u32>, Vec<(f64, f64)>> = HashMap::new();
+        let mut done: Vec<f64> = Vec::new();
+        let mut prefix: Vec<f64> = Vec::new();
+        for j in 0..ncols - 1 {
+            let last_pair = j + 2 == ncols;
+            let mut next: HashMap<State, Vec<(f64, f64)>, Fast> = HashMap::default();
             for (state, pasts) in level {
-                let (hi, lo) = self.bound(j, &state)?;
-                let total = Self::log_total(&state);
+                let (hi, lo) = self.bound(j, state)?;
+                decode(state, self.nrows, &mut buf);
+                let total = self.log_total(&buf);
                 let mut expand = Vec::new();
                 for (past, count) in pasts {
                     let base = self.log_const + past;
                     if base + hi <= threshold {
                         p += count * (base + total).exp();
-                    } else if base + lo > threshold {
-                        // no completion is as extreme
-                    } else {
+                    } else if base + lo <= threshold {
                         expand.push((past, count));
                     }
                 }
                 if expand.is_empty() {
                     continue;
                 }
-                let mut children = Vec::new();
-                Self::fillings(&state, self.cols[j], &mut |fill, w| {
-                    children.push((Self::next_state(&state, fill), w))
+                if last_pair {
+                    // Every filling of this column fixes the last one, so
+                    // sort the completions once and answer each past by
+                    // binary search on prefix sums.
+                    done.clear();
+                    let cols_last = self.lf(self.cols[ncols - 1]);
+                    self.fillings(&buf, self.cols[j], &mut |f| {
+                        done.push(f.weight + cols_last + f.last)
+                    });
+                    self.work += done.len() as u64;
+                    if self.work > MAX_WORK {
+                        return Err(too_large());
+                    }
+                    done.sort_unstable_by(f64::total_cmp);
+                    let top = done.last().copied().unwrap_or(0.0);
+                    prefix.clear();
+                    prefix.push(0.0);
+                    let mut acc = 0.0;
+                    for &f in &done {
+                        acc += (f - top).exp();
+                        prefix.push(acc);
+                    }
+                    for (past, count) in expand {
+                        let base = self.log_const + past;
+                        let cut = done.partition_point(|&f| base + f <= threshold);
+                        p += count * (base + top).exp() * prefix[cut];
+                    }
+                    continue;
+                }
+                let mut children: Vec<(State, f64)> = Vec::new();
+                self.fillings(&buf, self.cols[j], &mut |f| {
+                    children.push((Self::child(f.left), f.weight))
                 });
                 self.work += (children.len() * expand.len()) as u64;
                 if self.work > MAX_WORK {
-                    return Err(StatsError::TooLarge {
-                        reason: "Fisher's exact test on this table would take too long; use the chi-square test or simulation".into(),
-                    });
+                    return Err(too_large());
                 }
                 for (child, w) in children {
                     let slot = next.entry(child).or_default();
-                    for &(past, count) in &expand {
-                        slot.push((past + w, count));
-                    }
+                    slot.extend(expand.iter().map(|&(past, count)| (past + w, count)));
                 }
             }
             // Merge equal pasts at each node (paths through the same node
@@ -269,13 +457,7 @@ impl Network {
 fn two_by_two(a: u64, b: u64, c: u64, d: u64) -> FisherExact {
     let nc = Noncentral::new(a, b, c, d);
     let x = a as i64;
-    let d1 = nc.pmf(0.0);
-    let obs = d1[(x - nc.lo) as usize];
-    let p_value: f64 = d1
-        .iter()
-        .filter(|&&v| v <= obs * REL_ERR)
-        .sum::<f64>()
-        .min(1.0);
+    let p_value = nc.p_value(x);
     let alpha = 0.025;
     let lower = if x == nc.lo {
         Some(0.0)
@@ -301,8 +483,13 @@ fn two_by_two(a: u64, b: u64, c: u64, d: u64) -> FisherExact {
     }
 }
 
+/// Terms below the largest by more than this (in log) are negligible.
+const NEGLIGIBLE: f64 = 40.0;
+
 /// The noncentral hypergeometric distribution of the (1,1) cell given the
-/// margins, parametrized by log odds ratio.
+/// margins, parametrized by log odds ratio. Its log weights are concave in
+/// x, so each evaluation finds the mode by bisection and sums only the
+/// terms within `NEGLIGIBLE` of it: O(log n + spread) rather than O(n).
 struct Noncentral {
     lo: i64,
     hi: i64,
@@ -312,51 +499,136 @@ struct Noncentral {
 
 impl Noncentral {
     fn new(a: u64, b: u64, c: u64, d: u64) -> Self {
-        let m = (a + c) as i64; // column 1 total
-        let n = (b + d) as i64; // column 2 total
-        let k = (a + b) as i64; // row 1 total
-        let lo = 0.max(k - n);
-        let hi = k.min(m);
-        let lchoose = |n: i64, r: i64| {
+        let m = (a + c) as f64; // column 1 total
+        let n = (b + d) as f64; // column 2 total
+        let k = (a + b) as f64; // row 1 total
+        let lo = 0.max((a + b) as i64 - (b + d) as i64);
+        let hi = ((a + b) as i64).min((a + c) as i64);
+        let lchoose = |n: f64, r: f64| {
             ln_factorial(n as u64) - ln_factorial(r as u64) - ln_factorial((n - r) as u64)
         };
-        let logd = (lo..=hi)
-            .map(|x| lchoose(m, x) + lchoose(n, k - x) - lchoose(m + n, k))
-            .collect();
+        // Anchor at the mode with exact log-binomials, then walk outwards
+        // with the ratio d(x+1)/d(x) = (m - x)(k - x) / ((x + 1)(n - k + x + 1)).
+        let mode = (((k + 1.0) * (m + 1.0) / (m + n + 2.0)).floor() as i64).clamp(lo, hi);
+        let len = (hi - lo + 1) as usize;
+        let mut logd = vec![0.0; len];
+        let at = |x: i64| (x - lo) as usize;
+        let mf = mode as f64;
+        logd[at(mode)] = lchoose(m, mf) + lchoose(n, k - mf) - lchoose(m + n, k);
+        for x in mode..hi {
+            let xf = x as f64;
+            logd[at(x + 1)] =
+                logd[at(x)] + ((m - xf) * (k - xf) / ((xf + 1.0) * (n - k + xf + 1.0))).ln();
+        }
+        for x in (lo + 1..=mode).rev() {
+            let xf = (x - 1) as f64;
+            logd[at(x - 1)] =
+                logd[at(x)] - ((m - xf) * (k - xf) / ((xf + 1.0) * (n - k + xf + 1.0))).ln();
+        }
         Noncentral { lo, hi, logd }
     }
 
-    /// Probabilities over the support at log odds ratio `theta`.
-    fn pmf(&self, theta: f64) -> Vec<f64> {
-        let w: Vec<f64> = self
-            .logd
-            .iter()
-            .enumerate()
-            .map(|(i, l)| l + theta * (self.lo + i as i64) as f64)
-            .collect();
-        let max = w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let e: Vec<f64> = w.iter().map(|v| (v - max).exp()).collect();
-        let s: f64 = e.iter().sum();
-        e.into_iter().map(|v| v / s).collect()
+    fn weight(&self, i: usize, theta: f64) -> f64 {
+        self.logd[i] + theta * (self.lo + i as i64) as f64
+    }
+
+    /// Index of the largest weight at `theta` (weights are log-concave).
+    fn mode(&self, theta: f64) -> usize {
+        let (mut a, mut b) = (0usize, self.logd.len() - 1);
+        while a < b {
+            let mid = a + (b - a) / 2;
+            if self.weight(mid + 1, theta) > self.weight(mid, theta) {
+                a = mid + 1;
+            } else {
+                b = mid;
+            }
+        }
+        a
+    }
+
+    /// The significant index range and the normalizing sum at `theta`.
+    fn window(&self, theta: f64) -> (usize, usize, f64, f64) {
+        let m = self.mode(theta);
+        let top = self.weight(m, theta);
+        let mut a = m;
+        while a > 0 && self.weight(a - 1, theta) > top - NEGLIGIBLE {
+            a -= 1;
+        }
+        let mut b = m;
+        while b + 1 < self.logd.len() && self.weight(b + 1, theta) > top - NEGLIGIBLE {
+            b += 1;
+        }
+        let total: f64 = (a..=b).map(|i| (self.weight(i, theta) - top).exp()).sum();
+        (a, b, top, total)
     }
 
     fn mean(&self, theta: f64) -> f64 {
-        self.pmf(theta)
-            .iter()
-            .enumerate()
-            .map(|(i, p)| p * (self.lo + i as i64) as f64)
-            .sum()
+        let (a, b, top, total) = self.window(theta);
+        (a..=b)
+            .map(|i| (self.weight(i, theta) - top).exp() * (self.lo + i as i64) as f64)
+            .sum::<f64>()
+            / total
     }
 
     fn lower_tail(&self, x: i64, theta: f64) -> f64 {
-        self.pmf(theta)
-            .iter()
-            .take((x - self.lo + 1) as usize)
-            .sum()
+        let (a, b, top, total) = self.window(theta);
+        let end = ((x - self.lo) as usize).min(b);
+        if end < a {
+            return 0.0;
+        }
+        (a..=end)
+            .map(|i| (self.weight(i, theta) - top).exp())
+            .sum::<f64>()
+            / total
     }
 
     fn upper_tail(&self, x: i64, theta: f64) -> f64 {
-        self.pmf(theta).iter().skip((x - self.lo) as usize).sum()
+        let (a, b, top, total) = self.window(theta);
+        let start = ((x - self.lo) as usize).max(a);
+        if start > b {
+            return 0.0;
+        }
+        (start..=b)
+            .map(|i| (self.weight(i, theta) - top).exp())
+            .sum::<f64>()
+            / total
+    }
+
+    /// Two-sided p-value at odds ratio 1: the total probability of the
+    /// values no more likely than the observed one (R's relative tolerance).
+    /// The weights are unimodal, so those values form two tails; each tail is
+    /// summed from its inner edge outwards until the terms no longer matter.
+    fn p_value(&self, x: i64) -> f64 {
+        let len = self.logd.len();
+        let m = self.mode(0.0);
+        let top = self.logd[m];
+        let obs = self.logd[(x - self.lo) as usize] + REL_ERR.ln();
+        let (_, _, _, total) = self.window(0.0);
+        // Left tail: indices below the mode with logd <= obs.
+        let mut sum = 0.0;
+        let left_edge = (0..m).rev().find(|&i| self.logd[i] <= obs);
+        if let Some(e) = left_edge {
+            for i in (0..=e).rev() {
+                let t = (self.logd[i] - top).exp();
+                sum += t;
+                if t < sum * 1e-18 {
+                    break;
+                }
+            }
+        }
+        let right_edge = (m..len).find(|&i| self.logd[i] <= obs);
+        if let Some(e) = right_edge {
+            let mut part = 0.0;
+            for i in e..len {
+                let t = (self.logd[i] - top).exp();
+                part += t;
+                if t < part * 1e-18 {
+                    break;
+                }
+            }
+            sum += part;
+        }
+        (sum / total).min(1.0)
     }
 
     /// The odds ratio where the monotone function `f` of log odds ratio

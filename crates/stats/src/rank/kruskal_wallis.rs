@@ -48,24 +48,13 @@ pub struct KruskalWallis {
 /// ```
 pub fn kruskal_wallis(groups: &[&[f64]]) -> Result<KruskalWallis, StatsError> {
     check_groups(groups, 2)?;
-    let pooled: Vec<f64> = groups.iter().flat_map(|g| g.iter().copied()).collect();
-    let all = sorted_keys(&pooled);
-    drop(pooled);
-    let n = all.len() as f64;
-    // Tie term over the pooled sample.
-    let mut tie_term = 0.0;
-    let mut i = 0;
-    while i < all.len() {
-        let mut j = i + 1;
-        while j < all.len() && all[j] == all[i] {
-            j += 1;
-        }
-        let t = (j - i) as f64;
-        if j - i > 1 {
-            tie_term += t * t * t - t;
-        }
-        i = j;
-    }
+    let sorted: Vec<Vec<u64>> = groups.iter().map(|g| sorted_keys(g)).collect();
+    let n = sorted.iter().map(Vec::len).sum::<usize>() as f64;
+    let (rank_sums, tie_term) = if groups.len() <= 16 {
+        merge_rank_sums(&sorted)
+    } else {
+        pooled_rank_sums(&sorted)
+    };
     let correction = 1.0 - tie_term / (n * n * n - n);
     if correction <= 0.0 {
         return Err(StatsError::degenerate(
@@ -74,11 +63,9 @@ pub fn kruskal_wallis(groups: &[&[f64]]) -> Result<KruskalWallis, StatsError> {
     }
     let mut sum_term = 0.0;
     let mut mean_ranks = Vec::with_capacity(groups.len());
-    for g in groups {
-        let keys = sorted_keys(g);
-        let rank_sum = rank_sum_in(&keys, &all);
-        sum_term += rank_sum * rank_sum / g.len() as f64;
-        mean_ranks.push(rank_sum / g.len() as f64);
+    for (g, r) in groups.iter().zip(&rank_sums) {
+        sum_term += r * r / g.len() as f64;
+        mean_ranks.push(r / g.len() as f64);
     }
     let h = (12.0 / (n * (n + 1.0)) * sum_term - 3.0 * (n + 1.0)) / correction;
     // H is a sum of squares; a tiny negative value is rounding.
@@ -91,6 +78,78 @@ pub fn kruskal_wallis(groups: &[&[f64]]) -> Result<KruskalWallis, StatsError> {
         mean_ranks,
         n: groups.iter().map(|g| g.len()).collect(),
     })
+}
+
+/// Rank sums per group and the tie term, by a k-way merge of the groups'
+/// sorted keys: each tie block (equal keys across all groups) gets its
+/// mid-rank once. O(N k), no pooled sort.
+fn merge_rank_sums(sorted: &[Vec<u64>]) -> (Vec<f64>, f64) {
+    let k = sorted.len();
+    let mut heads = vec![0usize; k];
+    let mut sums = vec![0.0; k];
+    let mut counts = vec![0usize; k];
+    let mut done = 0usize; // values ranked so far
+    let mut tie_term = 0.0;
+    loop {
+        let mut min = u64::MAX;
+        let mut any = false;
+        for g in 0..k {
+            if let Some(&v) = sorted[g].get(heads[g]) {
+                if !any || v < min {
+                    min = v;
+                    any = true;
+                }
+            }
+        }
+        if !any {
+            break;
+        }
+        let mut t = 0;
+        for g in 0..k {
+            let keys = &sorted[g];
+            let start = heads[g];
+            let mut h = start;
+            while h < keys.len() && keys[h] == min {
+                h += 1;
+            }
+            counts[g] = h - start;
+            heads[g] = h;
+            t += h - start;
+        }
+        let mid = done as f64 + (t as f64 + 1.0) / 2.0;
+        for g in 0..k {
+            sums[g] += counts[g] as f64 * mid;
+        }
+        if t > 1 {
+            let tf = t as f64;
+            tie_term += tf * tf * tf - tf;
+        }
+        done += t;
+    }
+    (sums, tie_term)
+}
+
+/// The same by one pooled sort, for many groups.
+fn pooled_rank_sums(sorted: &[Vec<u64>]) -> (Vec<f64>, f64) {
+    let mut all: Vec<u64> = sorted.iter().flatten().copied().collect();
+    super::sort::radix_sort_u64(&mut all);
+    let mut tie_term = 0.0;
+    let mut i = 0;
+    while i < all.len() {
+        let mut j = i + 1;
+        while j < all.len() && all[j] == all[i] {
+            j += 1;
+        }
+        if j - i > 1 {
+            let t = (j - i) as f64;
+            tie_term += t * t * t - t;
+        }
+        i = j;
+    }
+    (
+        sorted.iter().map(|keys| rank_sum_in(keys, &all)).collect(),
+        tie_term,
+    )
 }
 
 /// Sum of the pooled mid-ranks of the sorted `keys` (a sub-multiset of the

@@ -9,6 +9,6 @@ pub mod ranks;
 pub(crate) mod sort;
 pub mod wilcoxon;
 
-pub use self::friedman::{friedman, Friedman};
+pub use self::friedman::{friedman, friedman_rows, Friedman};
 pub use self::kruskal_wallis::{kruskal_wallis, KruskalWallis};
 pub use wilcoxon::{mann_whitney, wilcoxon_signed_rank, Exactness, Wilcoxon, WilcoxonOptions};
