@@ -573,9 +573,8 @@ impl<'a> GeeData<'a> {
     ///
     /// # Errors
     /// As [`GeeData::fit`] (for the submodel); [`StatsError::Degenerate`]
-    /// for a term not in the design or that covers every column but the
-    /// intercept's... (the intercept is never part of a term);
-    /// [`StatsError::Singular`] if `S` is singular.
+    /// for a term whose columns are not in the design (the intercept is
+    /// never part of a term); [`StatsError::Singular`] if `S` is singular.
     ///
     /// # References
     /// Rotnitzky & Jewell (1990), Boos (1992); agrees with statsmodels
