@@ -94,6 +94,11 @@ impl Matrix {
         &self.data
     }
 
+    /// The row-major data, mutable.
+    pub fn as_mut_slice(&mut self) -> &mut [f64] {
+        &mut self.data
+    }
+
     /// The diagonal.
     pub fn diagonal(&self) -> Vec<f64> {
         (0..self.rows.min(self.cols))
@@ -178,6 +183,49 @@ impl Matrix {
 #[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Solves the general `n x n` system `A x = b` by Gaussian elimination with
+/// partial pivoting, overwriting `a` (row-major) and `b`.
+///
+/// Returns `None` when a pivot is zero or not finite, or when the sizes do
+/// not match. For the small non-symmetric systems of the models (e.g. the
+/// cluster leverage `I - H` of the bias-reduced GEE sandwich).
+pub fn lu_solve(a: &mut [f64], b: &mut [f64], n: usize) -> Option<Vec<f64>> {
+    if a.len() != n * n || b.len() != n {
+        return None;
+    }
+    let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for col in 0..n {
+        let piv =
+            (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))?;
+        let pv = a[piv * n + col];
+        if !pv.is_finite() || pv.abs() <= 1e-13 * scale {
+            return None;
+        }
+        if piv != col {
+            for j in 0..n {
+                a.swap(piv * n + j, col * n + j);
+            }
+            b.swap(piv, col);
+        }
+        for i in col + 1..n {
+            let f = a[i * n + col] / pv;
+            if f == 0.0 {
+                continue;
+            }
+            for j in col..n {
+                a[i * n + j] -= f * a[col * n + j];
+            }
+            b[i] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for i in (0..n).rev() {
+        let tail: f64 = (i + 1..n).map(|j| a[i * n + j] * x[j]).sum();
+        x[i] = (b[i] - tail) / a[i * n + i];
+    }
+    Some(x)
 }
 
 /// The Cholesky factor `L` (lower triangular, `A = L L'`) of a symmetric
@@ -293,6 +341,17 @@ mod tests {
         let inv = c.inverse();
         assert!((inv.get(0, 1) + 0.25).abs() < 1e-14);
         assert!((inv.get(1, 1) - 0.5).abs() < 1e-14);
+    }
+
+    /// Hand-worked: [[0, 2], [3, 1]] x = [4, 5] needs a row swap; x = (1, 2).
+    #[test]
+    fn lu_solves_with_pivoting() {
+        let mut a = vec![0.0, 2.0, 3.0, 1.0];
+        let mut b = vec![4.0, 5.0];
+        let x = lu_solve(&mut a, &mut b, 2).unwrap();
+        assert!((x[0] - 1.0).abs() < 1e-14 && (x[1] - 2.0).abs() < 1e-14);
+        let mut a = vec![1.0, 2.0, 2.0, 4.0];
+        assert!(lu_solve(&mut a, &mut [1.0, 1.0], 2).is_none());
     }
 
     #[test]

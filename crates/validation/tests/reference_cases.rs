@@ -70,5 +70,7 @@ methods!(
     cox_ph,
     linear_model,
     gee,
+    gee_bias_reduced,
+    gee_score_test,
     mmrm,
 );

@@ -61,6 +61,8 @@ const METHODS: &[(&str, Adapter)] = &[
     ("cox_ph", cox::cox_ph),
     ("linear_model", regression::linear_model),
     ("gee", regression::gee),
+    ("gee_bias_reduced", regression::gee_bias_reduced),
+    ("gee_score_test", regression::gee_score_test),
     ("mmrm", mmrm::mmrm),
 ];
 
