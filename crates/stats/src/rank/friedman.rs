@@ -80,6 +80,27 @@ pub(crate) fn rank_row(row: &[f64], order: &mut Vec<usize>, ranks: &mut [f64]) -
     ties
 }
 
+/// Mid-ranks of a short row by counting: rank_i = 1 + #{x_j < x_i} +
+/// (#{x_j == x_i} - 1) / 2, branch-free k^2 comparisons that beat sorting
+/// for the handful of conditions of a repeated-measures design. Returns the
+/// row's sum of t^3 - t over ties, which equals sum_i (t_i^2 - 1) with t_i
+/// the size of x_i's tie group.
+pub(crate) fn rank_row_counting(row: &[f64], ranks: &mut [f64]) -> f64 {
+    let mut ties = 0.0;
+    for (i, r) in ranks.iter_mut().enumerate() {
+        let xi = row[i];
+        let (mut less, mut equal) = (0u32, 0u32);
+        for &xj in row {
+            less += u32::from(xj < xi);
+            equal += u32::from(xj == xi);
+        }
+        *r = f64::from(less) + (f64::from(equal) + 1.0) / 2.0;
+        let t = f64::from(equal);
+        ties += t * t - 1.0;
+    }
+    ties
+}
+
 /// Friedman rank sum test: do the k conditions differ, with blocks (e.g.
 /// patients, conditions = visits) as the unit?
 ///
@@ -169,7 +190,11 @@ fn kernel<'a>(
     let mut order = Vec::with_capacity(k);
     let mut ties = 0.0;
     for row in rows {
-        ties += rank_row(row, &mut order, &mut ranks);
+        ties += if k <= 16 {
+            rank_row_counting(row, &mut ranks)
+        } else {
+            rank_row(row, &mut order, &mut ranks)
+        };
         for (s, r) in col_sums.iter_mut().zip(&ranks) {
             *s += r;
         }
@@ -206,6 +231,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn counting_ranks_match_sorting(row in prop::collection::vec(-3i32..3, 1..12)) {
+            let row: Vec<f64> = row.into_iter().map(f64::from).collect();
+            let (mut a, mut b, mut order) = (vec![0.0; row.len()], vec![0.0; row.len()], Vec::new());
+            let ta = rank_row_counting(&row, &mut a);
+            let tb = rank_row(&row, &mut order, &mut b);
+            prop_assert_eq!(a, b);
+            prop_assert!((ta - tb).abs() < 1e-9);
+        }
+
         #[test]
         fn p_in_unit_and_column_order_free(y in prop::collection::vec(prop::collection::vec(-3i32..3, 4), 1..40)) {
             let y: Vec<Vec<f64>> = y.into_iter().map(|r| r.into_iter().map(f64::from).collect()).collect();
