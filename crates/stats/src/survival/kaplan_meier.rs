@@ -120,7 +120,7 @@ pub struct KaplanMeier {
 /// let data = SurvivalData::new(&[9.0, 13.0, 13.0, 18.0, 23.0], &[1.0, 1.0, 0.0, 1.0, 1.0])?;
 /// let km = kaplan_meier(&data, &KaplanMeierOptions::default())?;
 /// assert_eq!(km.time, vec![9.0, 13.0, 18.0, 23.0]);
-/// assert!((km.survival[2] - 0.4).abs() < 1e-12); // (4/5)(3/4)(1/2)
+/// assert!((km.survival[2] - 0.3).abs() < 1e-12); // (4/5)(3/4)(1/2)
 /// assert_eq!(km.median, Some(18.0));
 /// # Ok::<(), rct_stats::StatsError>(())
 /// ```

@@ -178,10 +178,9 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
                     observed[a] += w * deaths[a];
                     expected[a] += w * ea;
                     let pa = risk[a] / at_risk;
-                    for b in a..k {
-                        let pb = risk[b] / at_risk;
+                    for (b, &rb) in risk.iter().enumerate().skip(a) {
                         let delta = if a == b { 1.0 } else { 0.0 };
-                        var.add_to(a, b, w * w * hyper * pa * (delta - pb));
+                        var.add_to(a, b, w * w * hyper * pa * (delta - rb / at_risk));
                     }
                 }
                 km *= 1.0 - d_tot / at_risk;
