@@ -1,9 +1,11 @@
 //! Survival: Kaplan-Meier, log-rank, two-stage test for crossing hazards, Cox.
 
+pub mod cox;
 mod data;
 mod kaplan_meier;
 mod logrank;
 
+pub use cox::{CoxData, CoxFit, CoxOptions, CoxPh, Ties};
 pub use data::SurvivalData;
 pub use kaplan_meier::{kaplan_meier, ConfType, KaplanMeier, KaplanMeierOptions};
 pub use logrank::{logrank, Logrank, LogrankOptions};
