@@ -73,6 +73,24 @@ pub(super) fn logrank(input: &Input<'_>) -> Result<Value, MethodError> {
     Ok(v)
 }
 
-pub(super) fn two_stage_crossing(_input: &Input<'_>) -> Result<Value, MethodError> {
-    Err(MethodError::NotImplemented)
+pub(super) fn two_stage_crossing(input: &Input<'_>) -> Result<Value, MethodError> {
+    let d = data(input)?;
+    let group = keys(input.labels("group")?, "group")?;
+    let defaults = survival::TwoStageOptions::default();
+    let nboot = input.opt_f64("nboot")?.unwrap_or(defaults.nboot as f64);
+    if !(nboot.is_finite() && nboot >= 1.0 && nboot.fract() == 0.0 && nboot <= 1e7) {
+        return Err(rct_stats::StatsError::OutOfRange {
+            argument: "nboot".into(),
+            value: nboot,
+            expected: "must be a positive integer".into(),
+        }
+        .into());
+    }
+    let opts = survival::TwoStageOptions {
+        nboot: nboot as usize,
+        eps: input.opt_f64("eps")?.unwrap_or(defaults.eps),
+        alpha: input.opt_f64("alpha")?.unwrap_or(defaults.alpha),
+        seed: input.opt_f64("seed")?.map_or(defaults.seed, |s| s as u64),
+    };
+    to_value(&survival::two_stage_crossing(&d, &group, &opts)?)
 }
