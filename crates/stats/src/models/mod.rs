@@ -3,3 +3,4 @@
 pub mod design;
 pub mod gee;
 pub mod linear_model;
+pub mod mmrm;

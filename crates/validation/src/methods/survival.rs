@@ -24,6 +24,20 @@ pub(super) enum Key {
     Text(String),
 }
 
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Number(k) => {
+                // Invert the order-preserving map back to the number.
+                let bits = *k as i64;
+                let bits = if bits < 0 { i64::MIN - bits } else { bits };
+                write!(f, "{}", f64::from_bits(bits as u64))
+            }
+            Key::Text(s) => f.write_str(s),
+        }
+    }
+}
+
 pub(super) fn keys(labels: Vec<Label>, what: &str) -> Result<Vec<Key>, MethodError> {
     labels
         .into_iter()
