@@ -108,7 +108,14 @@ pub struct Recorder {
 
 impl Recorder {
     /// Records one measurement.
-    pub fn record<T>(&self, peer: &str, phase: &str, t: &Timed<T>, check: serde_json::Value, note: &str) {
+    pub fn record<T>(
+        &self,
+        peer: &str,
+        phase: &str,
+        t: &Timed<T>,
+        check: serde_json::Value,
+        note: &str,
+    ) {
         let row = serde_json::json!({
             "workload": self.workload, "size": self.size, "lang": "rust",
             "peer": peer, "phase": phase,

@@ -19,9 +19,13 @@ fn main() {
             _ => pos.push(a),
         }
     }
-    let [workload, size] = <[String; 2]>::try_from(pos).expect("usage: rct-peer --datadir DIR --out FILE WORKLOAD SIZE");
+    let [workload, size] = <[String; 2]>::try_from(pos)
+        .expect("usage: rct-peer --datadir DIR --out FILE WORKLOAD SIZE");
     let datadir = datadir.expect("--datadir");
-    let limit: f64 = std::env::var("PEER_RUN_LIMIT").ok().and_then(|s| s.parse().ok()).unwrap_or(60.0);
+    let limit: f64 = std::env::var("PEER_RUN_LIMIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60.0);
     let rec = Recorder {
         out: out.expect("--out"),
         workload: workload.clone(),
@@ -32,7 +36,13 @@ fn main() {
     match workload.as_str() {
         "kw" => {
             let t = timed(|| read_numeric_csv(&file("kw")), limit);
-            rec.record("rct csv load", "load", &t, json!({}), "hand-rolled CSV reader");
+            rec.record(
+                "rct csv load",
+                "load",
+                &t,
+                json!({}),
+                "hand-rolled CSV reader",
+            );
             let cols = t.out;
             let (g, y) = (cols.col("g"), cols.col("y"));
             let t = timed(
@@ -47,11 +57,23 @@ fn main() {
                 limit,
             );
             let r = &t.out;
-            rec.record("rct kruskal_wallis", "compute", &t, json!({"statistic": r.statistic, "p": r.p_value}), "split into 3 groups inside the timing; tie-corrected");
+            rec.record(
+                "rct kruskal_wallis",
+                "compute",
+                &t,
+                json!({"statistic": r.statistic, "p": r.p_value}),
+                "split into 3 groups inside the timing; tie-corrected",
+            );
         }
         "friedman" => {
             let t = timed(|| read_numeric_csv(&file("friedman")), limit);
-            rec.record("rct csv load", "load", &t, json!({}), "hand-rolled CSV reader");
+            rec.record(
+                "rct csv load",
+                "load",
+                &t,
+                json!({}),
+                "hand-rolled CSV reader",
+            );
             let cols = t.out;
             let n = cols.data[0].len();
             let t = timed(
@@ -68,12 +90,22 @@ fn main() {
                 limit,
             );
             let r = &t.out;
-            rec.record("rct friedman", "compute", &t, json!({"statistic": r.statistic, "p": r.p_value}), "10 conditions; tie-corrected; matrix built inside the timing");
+            rec.record(
+                "rct friedman",
+                "compute",
+                &t,
+                json!({"statistic": r.statistic, "p": r.p_value}),
+                "10 conditions; tie-corrected; matrix built inside the timing",
+            );
         }
         "fisher" => {
             let rows: Vec<Vec<f64>> = match size.as_str() {
                 "2x3" => vec![vec![60.0, 45.0, 45.0], vec![40.0, 55.0, 55.0]],
-                "3x4" => vec![vec![14.0, 10.0, 8.0, 6.0], vec![9.0, 11.0, 10.0, 8.0], vec![6.0, 9.0, 13.0, 16.0]],
+                "3x4" => vec![
+                    vec![14.0, 10.0, 8.0, 6.0],
+                    vec![9.0, 11.0, 10.0, 8.0],
+                    vec![6.0, 9.0, 13.0, 16.0],
+                ],
                 "2x2" => vec![vec![25300.0, 24700.0], vec![24500.0, 25500.0]],
                 other => panic!("unknown fisher size {other}"),
             };
@@ -84,8 +116,180 @@ fn main() {
                 },
                 limit,
             );
-            let note = if size == "2x2" { "exact; also cond. MLE odds ratio + 95% CI" } else { "exact network algorithm" };
-            rec.record("rct fisher_exact", "compute", &t, json!({"p": t.out.p_value}), note);
+            let note = if size == "2x2" {
+                "exact; also cond. MLE odds ratio + 95% CI"
+            } else {
+                "exact network algorithm"
+            };
+            rec.record(
+                "rct fisher_exact",
+                "compute",
+                &t,
+                json!({"p": t.out.p_value}),
+                note,
+            );
+        }
+        "km" => {
+            let t = timed(|| read_numeric_csv(&file("km")), limit);
+            rec.record(
+                "rct csv load",
+                "load",
+                &t,
+                json!({}),
+                "hand-rolled CSV reader",
+            );
+            let cols = t.out;
+            let (time, status, arm) = (cols.col("time"), cols.col("status"), cols.col("arm"));
+            let t = timed(
+                || {
+                    use rct_stats::survival::{
+                        kaplan_meier, logrank, KaplanMeierOptions, LogrankOptions, SurvivalData,
+                    };
+                    let data = SurvivalData::new(time, status).expect("valid data");
+                    let groups: Vec<u8> = arm.iter().map(|&a| a as u8).collect();
+                    let curves: Vec<_> = data
+                        .by_group(&groups)
+                        .expect("lengths match")
+                        .into_iter()
+                        .map(|(_, d)| {
+                            kaplan_meier(&d, &KaplanMeierOptions::default()).expect("valid")
+                        })
+                        .collect();
+                    let lr = logrank(&data, &groups, None::<&[u8]>, &LogrankOptions::default())
+                        .expect("valid");
+                    (curves, lr)
+                },
+                limit,
+            );
+            let (curves, lr) = &t.out;
+            let medians: Vec<Option<f64>> = curves.iter().map(|c| c.median).collect();
+            let n_times: usize = curves.iter().map(|c| c.time.len()).sum();
+            rec.record(
+                "rct kaplan_meier x3 + logrank",
+                "compute",
+                &t,
+                json!({"chisq": lr.statistic, "median": medians, "n_times": n_times}),
+                "validation + one radix sort; KM with log CI and median CI per arm; 3-group log-rank",
+            );
+            // The floor the issue names: sorting the time column alone.
+            let t = timed(
+                || {
+                    let mut v = time.to_vec();
+                    v.sort_unstable_by(f64::total_cmp);
+                    v
+                },
+                limit,
+            );
+            rec.record(
+                "rct sort time column (pdqsort)",
+                "floor",
+                &t,
+                json!({}),
+                "slice::sort_unstable_by(total_cmp) of a copy",
+            );
+        }
+        "cox" => {
+            let t = timed(|| read_numeric_csv(&file("cox")), limit);
+            rec.record(
+                "rct csv load",
+                "load",
+                &t,
+                json!({}),
+                "hand-rolled CSV reader",
+            );
+            let cols = t.out;
+            let t = timed(
+                || {
+                    use rct_stats::survival::{CoxData, CoxOptions, CoxPh, SurvivalData};
+                    let surv = SurvivalData::new(cols.col("time"), cols.col("status"))
+                        .expect("valid data");
+                    let x: Vec<(String, Vec<f64>)> = ["x1", "x2", "x3"]
+                        .iter()
+                        .map(|n| (n.to_string(), cols.col(n).to_vec()))
+                        .collect();
+                    let data = CoxData::new(surv, &x, None::<&[u8]>).expect("valid");
+                    CoxPh::new(CoxOptions::default()).fit(&data).expect("fits")
+                },
+                limit,
+            );
+            rec.record(
+                "rct cox_ph (Efron)",
+                "compute",
+                &t,
+                json!({"coef": t.out.coef}),
+                "Efron; validation, sort and Newton-Raphson; Wald, LR and score tests",
+            );
+        }
+        "gee" => {
+            let t = timed(|| read_numeric_csv(&file("gee")), limit);
+            rec.record(
+                "rct csv load",
+                "load",
+                &t,
+                json!({}),
+                "hand-rolled CSV reader",
+            );
+            let cols = t.out;
+            let (id, arm, visit, y) = (
+                cols.col("id"),
+                cols.col("arm"),
+                cols.col("visit"),
+                cols.col("y"),
+            );
+            let t = timed(
+                || {
+                    use rct_stats::models::design::Design;
+                    use rct_stats::models::gee::{CorStr, GeeData, GeeOptions};
+                    // factor(arm) * factor(visit): 2 + 9 + 18 dummies and the intercept.
+                    let n = y.len();
+                    let mut columns: Vec<(String, Vec<f64>)> = Vec::new();
+                    for a in 1..3 {
+                        columns.push((
+                            format!("arm{a}"),
+                            arm.iter()
+                                .map(|&v| f64::from(u8::from(v as i64 == a)))
+                                .collect(),
+                        ));
+                    }
+                    for v in 1..10 {
+                        columns.push((
+                            format!("visit{v}"),
+                            visit
+                                .iter()
+                                .map(|&w| f64::from(u8::from(w as i64 == v)))
+                                .collect(),
+                        ));
+                    }
+                    for a in 1..3 {
+                        for v in 1..10 {
+                            columns.push((
+                                format!("arm{a}:visit{v}"),
+                                (0..n)
+                                    .map(|i| {
+                                        f64::from(u8::from(
+                                            arm[i] as i64 == a && visit[i] as i64 == v,
+                                        ))
+                                    })
+                                    .collect(),
+                            ));
+                        }
+                    }
+                    let design = Design::new(n, &columns).expect("valid design");
+                    let ids: Vec<i64> = id.iter().map(|&v| v as i64).collect();
+                    let data = GeeData::new(y, &design, &ids, visit).expect("valid");
+                    data.fit(&GeeOptions::default().corstr(CorStr::Exchangeable))
+                        .expect("fits")
+                },
+                limit,
+            );
+            let fit = &t.out;
+            rec.record(
+                "rct gee (gaussian, exchangeable)",
+                "compute",
+                &t,
+                json!({"coef_arm1": fit.coef[1], "robust_se_arm1": fit.robust_se[1], "alpha": fit.alpha, "p": fit.coef.len()}),
+                "includes building the 30-column design; robust (sandwich) SE",
+            );
         }
         other => {
             eprintln!("rct-peer: workload `{other}` not timed yet");

@@ -66,6 +66,55 @@ pub(crate) fn radix_sort_u64(keys: &mut Vec<u64>) {
     }
 }
 
+/// The stable ascending order of finite `values` (indices as u32), by an
+/// LSD radix sort of (key, index) pairs.
+///
+/// # Panics
+/// If there are more than `u32::MAX` values (an invariant the callers keep).
+pub(crate) fn radix_argsort(values: &[f64]) -> Vec<u32> {
+    let n = values.len();
+    assert!(
+        u32::try_from(n).is_ok(),
+        "invariant: fewer than 2^32 values"
+    );
+    if n < 256 {
+        let mut idx: Vec<u32> = (0..n as u32).collect();
+        idx.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+        return idx;
+    }
+    let mut pairs: Vec<(u64, u32)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (key(v), i as u32))
+        .collect();
+    let mut counts = vec![[0usize; BUCKETS]; PASSES as usize];
+    for &(k, _) in &pairs {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[((k >> (p as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
+        }
+    }
+    let mut buf = vec![(0u64, 0u32); n];
+    for (p, c) in counts.iter_mut().enumerate() {
+        if c.contains(&n) {
+            continue;
+        }
+        let mut sum = 0;
+        for x in c.iter_mut() {
+            let t = *x;
+            *x = sum;
+            sum += t;
+        }
+        let shift = p as u32 * BITS;
+        for &pair in &pairs {
+            let d = ((pair.0 >> shift) as usize) & (BUCKETS - 1);
+            buf[c[d]] = pair;
+            c[d] += 1;
+        }
+        std::mem::swap(&mut pairs, &mut buf);
+    }
+    pairs.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Sorted order-preserving keys of finite values.
 pub(crate) fn sorted_keys(values: &[f64]) -> Vec<u64> {
     let mut keys: Vec<u64> = values.iter().map(|&v| key(v)).collect();
@@ -84,6 +133,17 @@ mod tests {
             let got: Vec<f64> = sorted_keys(&v).into_iter().map(value).collect();
             let mut want = v.clone();
             want.sort_by(f64::total_cmp);
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn argsort_is_stable_and_sorted(v in prop::collection::vec(-5i32..5, 0..1000)) {
+            let v: Vec<f64> = v.into_iter().map(f64::from).collect();
+            let got = radix_argsort(&v);
+            let mut want: Vec<u32> = (0..v.len() as u32).collect();
+            want.sort_by(|&a, &b| v[a as usize].total_cmp(&v[b as usize]));
             prop_assert_eq!(got, want);
         }
     }

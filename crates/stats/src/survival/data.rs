@@ -6,6 +6,8 @@ use crate::StatsError;
 pub struct SurvivalData {
     time: Vec<f64>,
     event: Vec<bool>,
+    /// Indices in increasing time (stable), computed once.
+    order: Vec<u32>,
 }
 
 impl SurvivalData {
@@ -17,6 +19,11 @@ impl SurvivalData {
     /// [`StatsError::OutOfRange`] for a negative time or an event code other
     /// than 0 or 1.
     pub fn new(time: &[f64], event: &[f64]) -> Result<Self, StatsError> {
+        if time.len() > u32::MAX as usize {
+            return Err(StatsError::TooLarge {
+                reason: format!("{} subjects; at most 2^32 - 1 are supported", time.len()),
+            });
+        }
         if time.is_empty() {
             return Err(StatsError::Empty {
                 argument: "time".into(),
@@ -57,13 +64,12 @@ impl SurvivalData {
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(SurvivalData {
-            time: time
-                .iter()
-                .map(|&t| if t == 0.0 { 0.0 } else { t })
-                .collect(),
-            event,
-        })
+        let time: Vec<f64> = time
+            .iter()
+            .map(|&t| if t == 0.0 { 0.0 } else { t })
+            .collect();
+        let order = crate::rank::sort::radix_argsort(&time);
+        Ok(SurvivalData { time, event, order })
     }
 
     /// Number of subjects.
@@ -87,9 +93,51 @@ impl SurvivalData {
     }
 
     /// Indices ordered by increasing time (stable).
-    pub(crate) fn order(&self) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..self.len()).collect();
-        idx.sort_by(|&a, &b| self.time[a].total_cmp(&self.time[b]));
-        idx
+    pub fn order(&self) -> &[u32] {
+        &self.order
+    }
+
+    /// Splits the data by group label, keeping the time order (no new sort),
+    /// groups in sorted label order.
+    ///
+    /// # Errors
+    /// [`StatsError::LengthMismatch`] when `group` does not match the data.
+    pub fn by_group<G: Ord + Clone>(
+        &self,
+        group: &[G],
+    ) -> Result<Vec<(G, SurvivalData)>, StatsError> {
+        if group.len() != self.len() {
+            return Err(StatsError::LengthMismatch {
+                argument: "group".into(),
+                other: "time".into(),
+                expected: self.len(),
+                found: group.len(),
+            });
+        }
+        let mut labels: Vec<&G> = group.iter().collect();
+        labels.sort();
+        labels.dedup();
+        let gidx: Vec<usize> = group
+            .iter()
+            .map(|g| labels.binary_search(&g).unwrap_or(0))
+            .collect();
+        let mut parts: Vec<SurvivalData> = labels
+            .iter()
+            .map(|_| SurvivalData {
+                time: Vec::new(),
+                event: Vec::new(),
+                order: Vec::new(),
+            })
+            .collect();
+        // Walking the parent in time order appends each subject to its group
+        // in time order, so each part's order is the identity.
+        for &i in &self.order {
+            let i = i as usize;
+            let part = &mut parts[gidx[i]];
+            part.order.push(part.time.len() as u32);
+            part.time.push(self.time[i]);
+            part.event.push(self.event[i]);
+        }
+        Ok(labels.into_iter().cloned().zip(parts).collect())
     }
 }

@@ -133,6 +133,8 @@ pub fn kaplan_meier(
     let (time, event) = (data.time(), data.event());
     let order = data.order();
     let n = data.len();
+    let t_at = |k: usize| time[order[k] as usize];
+    let e_at = |k: usize| event[order[k] as usize];
     let mut out = KaplanMeier {
         time: Vec::new(),
         n_risk: Vec::new(),
@@ -153,10 +155,10 @@ pub fn kaplan_meier(
     let mut at_risk = n as f64;
     let mut i = 0;
     while i < n {
-        let t = time[order[i]];
+        let t = t_at(i);
         let (mut d, mut c) = (0.0, 0.0);
-        while i < n && time[order[i]] == t {
-            if event[order[i]] {
+        while i < n && t_at(i) == t {
+            if e_at(i) {
                 d += 1.0;
             } else {
                 c += 1.0;

@@ -119,20 +119,16 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
         .collect();
     // Stratum membership: subjects of each stratum, in time order.
     let order = data.order();
-    let mut by_stratum: BTreeMap<&S, Vec<usize>> = BTreeMap::new();
-    let mut single = Vec::new();
-    match strata {
-        Some(s) => {
-            for &i in &order {
-                by_stratum.entry(&s[i]).or_default().push(i);
-            }
+    let mut by_stratum: BTreeMap<&S, Vec<u32>> = BTreeMap::new();
+    if let Some(s) = strata {
+        for &i in order {
+            by_stratum.entry(&s[i as usize]).or_default().push(i);
         }
-        None => single = order,
     }
-    let lists: Vec<&[usize]> = if strata.is_some() {
+    let lists: Vec<&[u32]> = if strata.is_some() {
         by_stratum.values().map(Vec::as_slice).collect()
     } else {
-        vec![single.as_slice()]
+        vec![order]
     };
     let (time, event) = (data.time(), data.event());
     let mut observed = vec![0.0; k];
@@ -140,26 +136,27 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
     let mut var = Matrix::zeros(k, k);
     let mut risk = vec![0.0; k];
     let mut deaths = vec![0.0; k];
+    let mut leaving = vec![0.0; k];
     for idx in lists {
         risk.iter_mut().for_each(|r| *r = 0.0);
         for &i in idx {
-            risk[gidx[i]] += 1.0;
+            risk[gidx[i as usize]] += 1.0;
         }
         let mut at_risk = idx.len() as f64;
         let mut km: f64 = 1.0; // pooled S(t-) within the stratum
         let mut p = 0;
         while p < idx.len() {
-            let t = time[idx[p]];
+            let t = time[idx[p] as usize];
             deaths.iter_mut().for_each(|d| *d = 0.0);
-            let mut removed = vec![];
+            leaving.iter_mut().for_each(|d| *d = 0.0);
             let mut d_tot = 0.0;
-            while p < idx.len() && time[idx[p]] == t {
-                let i = idx[p];
+            while p < idx.len() && time[idx[p] as usize] == t {
+                let i = idx[p] as usize;
                 if event[i] {
                     deaths[gidx[i]] += 1.0;
                     d_tot += 1.0;
                 }
-                removed.push(gidx[i]);
+                leaving[gidx[i]] += 1.0;
                 p += 1;
             }
             if d_tot > 0.0 {
@@ -185,9 +182,9 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
                 }
                 km *= 1.0 - d_tot / at_risk;
             }
-            for g in removed {
-                risk[g] -= 1.0;
-                at_risk -= 1.0;
+            for (r, l) in risk.iter_mut().zip(&leaving) {
+                *r -= l;
+                at_risk -= l;
             }
         }
     }
