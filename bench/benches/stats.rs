@@ -94,5 +94,78 @@ fn bench_fisher(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_kw, bench_friedman, bench_fisher);
+/// Exponential survival times by arm with exponential censoring, as the
+/// peers' km data.
+fn survival_data(n: usize) -> (Vec<f64>, Vec<f64>, Vec<u8>) {
+    let mut g = Mix(11);
+    let (mut time, mut status, mut arm) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for i in 0..n {
+        let a = (i % 3) as u8;
+        let rate = [0.10, 0.08, 0.06][a as usize];
+        let t = -(1.0 - g.next()).ln() / rate;
+        let c = -(1.0 - g.next()).ln() / 0.0343;
+        time.push((t.min(c) * 1e6).round() / 1e6 + 1e-6);
+        status.push(f64::from(u8::from(t <= c)));
+        arm.push(a);
+    }
+    (time, status, arm)
+}
+
+fn bench_survival(c: &mut Criterion) {
+    use rct_stats::survival::{
+        kaplan_meier, logrank, CoxData, CoxOptions, CoxPh, KaplanMeierOptions, LogrankOptions,
+        SurvivalData,
+    };
+    let mut group = c.benchmark_group("survival");
+    group.sample_size(10);
+    let (time, status, arm) = survival_data(1_000_000);
+    group.bench_function("km x3 + logrank n=1e6", |b| {
+        b.iter(|| {
+            let data = SurvivalData::new(black_box(&time), &status).unwrap();
+            let curves = data.by_group(&arm).unwrap();
+            let medians: Vec<_> = curves
+                .iter()
+                .map(|(_, d)| {
+                    kaplan_meier(d, &KaplanMeierOptions::default())
+                        .unwrap()
+                        .median
+                })
+                .collect();
+            let lr = logrank(&data, &arm, None::<&[u8]>, &LogrankOptions::default()).unwrap();
+            assert!(lr.p_value < 1e-10 && medians.iter().all(Option::is_some));
+            lr
+        })
+    });
+    let (time, status, arm) = survival_data(100_000);
+    let mut g = Mix(5);
+    let x1: Vec<f64> = (0..time.len()).map(|_| g.normal4()).collect();
+    let x2: Vec<f64> = arm.iter().map(|&a| f64::from(a)).collect();
+    group.bench_function("cox 3 covariates n=1e5", |b| {
+        b.iter(|| {
+            let surv = SurvivalData::new(black_box(&time), &status).unwrap();
+            let cols = vec![
+                ("x1".to_string(), x1.clone()),
+                ("arm".to_string(), x2.clone()),
+            ];
+            let fit = CoxPh::new(CoxOptions::default())
+                .fit(&CoxData::new(surv, &cols, None::<&[u8]>).unwrap())
+                .unwrap();
+            assert!(fit.coef[1] < 0.0);
+            fit
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_kw,
+    bench_friedman,
+    bench_fisher,
+    bench_survival
+);
 criterion_main!(benches);
