@@ -2,6 +2,7 @@
 //! controlled trial.
 
 mod design;
+mod randomize;
 mod validate;
 
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ enum Command {
     /// Design a trial: sample size and power.
     #[command(subcommand)]
     Design(design::Command),
+    /// Generate a stratified permuted-block randomization list (or --verify one).
+    Randomize(randomize::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Design(cmd) => design::run(&cmd).map(|()| ExitCode::SUCCESS),
+        Command::Randomize(args) => randomize::run(&args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
