@@ -19,7 +19,6 @@ pub(crate) fn key(v: f64) -> u64 {
 }
 
 /// The f64 of a key made by [`key`].
-#[cfg(test)]
 #[inline]
 pub(crate) fn value(k: u64) -> f64 {
     let bits = if k >> 63 == 1 { k & !(1 << 63) } else { !k };
@@ -71,24 +70,30 @@ pub(crate) fn radix_sort_u64(keys: &mut Vec<u64>) {
 ///
 /// # Panics
 /// If there are more than `u32::MAX` values (an invariant the callers keep).
+#[cfg(test)]
 pub(crate) fn radix_argsort(values: &[f64]) -> Vec<u32> {
-    let n = values.len();
     assert!(
-        u32::try_from(n).is_ok(),
+        u32::try_from(values.len()).is_ok(),
         "invariant: fewer than 2^32 values"
     );
-    if n < 256 {
-        let mut idx: Vec<u32> = (0..n as u32).collect();
-        idx.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
-        return idx;
-    }
     let mut pairs: Vec<(u64, u32)> = values
         .iter()
         .enumerate()
         .map(|(i, &v)| (key(v), i as u32))
         .collect();
+    radix_sort_pairs(&mut pairs);
+    pairs.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Sorts (key, payload) pairs by key, stably, with an LSD radix sort.
+pub(crate) fn radix_sort_pairs(pairs: &mut Vec<(u64, u32)>) {
+    let n = pairs.len();
+    if n < 256 {
+        pairs.sort_by_key(|p| p.0);
+        return;
+    }
     let mut counts = vec![[0usize; BUCKETS]; PASSES as usize];
-    for &(k, _) in &pairs {
+    for &(k, _) in pairs.iter() {
         for (p, c) in counts.iter_mut().enumerate() {
             c[((k >> (p as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
         }
@@ -105,14 +110,13 @@ pub(crate) fn radix_argsort(values: &[f64]) -> Vec<u32> {
             sum += t;
         }
         let shift = p as u32 * BITS;
-        for &pair in &pairs {
+        for &pair in pairs.iter() {
             let d = ((pair.0 >> shift) as usize) & (BUCKETS - 1);
             buf[c[d]] = pair;
             c[d] += 1;
         }
-        std::mem::swap(&mut pairs, &mut buf);
+        std::mem::swap(pairs, &mut buf);
     }
-    pairs.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Sorted order-preserving keys of finite values.

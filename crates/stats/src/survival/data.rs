@@ -1,3 +1,4 @@
+use crate::rank::sort;
 use crate::StatsError;
 
 /// Validated right-censored survival data: finite, non-negative times and
@@ -8,6 +9,10 @@ pub struct SurvivalData {
     event: Vec<bool>,
     /// Indices in increasing time (stable), computed once.
     order: Vec<u32>,
+    /// `time` and `event` in that order, so passes over the risk sets read
+    /// memory sequentially instead of gathering through `order`.
+    sorted_time: Vec<f64>,
+    sorted_event: Vec<bool>,
 }
 
 impl SurvivalData {
@@ -19,9 +24,9 @@ impl SurvivalData {
     /// [`StatsError::OutOfRange`] for a negative time or an event code other
     /// than 0 or 1.
     pub fn new(time: &[f64], event: &[f64]) -> Result<Self, StatsError> {
-        if time.len() > u32::MAX as usize {
+        if time.len() >= 1 << 31 {
             return Err(StatsError::TooLarge {
-                reason: format!("{} subjects; at most 2^32 - 1 are supported", time.len()),
+                reason: format!("{} subjects; at most 2^31 - 1 are supported", time.len()),
             });
         }
         if time.is_empty() {
@@ -68,8 +73,30 @@ impl SurvivalData {
             .iter()
             .map(|&t| if t == 0.0 { 0.0 } else { t })
             .collect();
-        let order = crate::rank::sort::radix_argsort(&time);
-        Ok(SurvivalData { time, event, order })
+        // Sort (time key, index | event bit) pairs: the sorted times and
+        // events come out of the pairs, with no gather through the order.
+        let mut pairs: Vec<(u64, u32)> = time
+            .iter()
+            .zip(&event)
+            .enumerate()
+            .map(|(i, (&t, &e))| (sort::key(t), i as u32 | (u32::from(e) << 31)))
+            .collect();
+        sort::radix_sort_pairs(&mut pairs);
+        let mut order = Vec::with_capacity(pairs.len());
+        let mut sorted_time = Vec::with_capacity(pairs.len());
+        let mut sorted_event = Vec::with_capacity(pairs.len());
+        for (k, p) in pairs {
+            order.push(p & !(1 << 31));
+            sorted_time.push(sort::value(k));
+            sorted_event.push(p >> 31 == 1);
+        }
+        Ok(SurvivalData {
+            time,
+            event,
+            order,
+            sorted_time,
+            sorted_event,
+        })
     }
 
     /// Number of subjects.
@@ -97,6 +124,16 @@ impl SurvivalData {
         &self.order
     }
 
+    /// Times in increasing order.
+    pub fn sorted_time(&self) -> &[f64] {
+        &self.sorted_time
+    }
+
+    /// Event indicators in the order of [`SurvivalData::sorted_time`].
+    pub fn sorted_event(&self) -> &[bool] {
+        &self.sorted_event
+    }
+
     /// Splits the data by group label, keeping the time order (no new sort),
     /// groups in sorted label order.
     ///
@@ -121,23 +158,34 @@ impl SurvivalData {
             .iter()
             .map(|g| labels.binary_search(&g).unwrap_or(0))
             .collect();
-        let mut parts: Vec<SurvivalData> = labels
+        let mut sizes = vec![0usize; labels.len()];
+        for &g in &gidx {
+            sizes[g] += 1;
+        }
+        let mut cols: Vec<(Vec<f64>, Vec<bool>)> = sizes
             .iter()
-            .map(|_| SurvivalData {
-                time: Vec::new(),
-                event: Vec::new(),
-                order: Vec::new(),
-            })
+            .map(|&n| (Vec::with_capacity(n), Vec::with_capacity(n)))
             .collect();
         // Walking the parent in time order appends each subject to its group
-        // in time order, so each part's order is the identity.
-        for &i in &self.order {
-            let i = i as usize;
-            let part = &mut parts[gidx[i]];
-            part.order.push(part.time.len() as u32);
-            part.time.push(self.time[i]);
-            part.event.push(self.event[i]);
+        // in time order, so each part is already sorted.
+        for (k, &i) in self.order.iter().enumerate() {
+            let part = &mut cols[gidx[i as usize]];
+            part.0.push(self.sorted_time[k]);
+            part.1.push(self.sorted_event[k]);
         }
+        let parts: Vec<SurvivalData> = cols
+            .into_iter()
+            .map(|(time, event)| {
+                let order = (0..time.len() as u32).collect();
+                SurvivalData {
+                    sorted_time: time.clone(),
+                    sorted_event: event.clone(),
+                    time,
+                    event,
+                    order,
+                }
+            })
+            .collect();
         Ok(labels.into_iter().cloned().zip(parts).collect())
     }
 }

@@ -130,20 +130,21 @@ pub fn kaplan_meier(
 ) -> Result<KaplanMeier, StatsError> {
     crate::common::check_open_unit("conf_level", opts.conf_level)?;
     let z = dist::normal_upper_quantile((1.0 - opts.conf_level) / 2.0);
-    let (time, event) = (data.time(), data.event());
-    let order = data.order();
+    let (time, event) = (data.sorted_time(), data.sorted_event());
     let n = data.len();
-    let t_at = |k: usize| time[order[k] as usize];
-    let e_at = |k: usize| event[order[k] as usize];
+    let t_at = |k: usize| time[k];
+    let e_at = |k: usize| event[k];
+    // Capacity for one row per subject (an upper bound on distinct times):
+    // untouched capacity costs nothing, regrowth would copy every column.
     let mut out = KaplanMeier {
-        time: Vec::new(),
-        n_risk: Vec::new(),
-        n_event: Vec::new(),
-        n_censor: Vec::new(),
-        survival: Vec::new(),
-        std_err: Vec::new(),
-        lower: Vec::new(),
-        upper: Vec::new(),
+        time: Vec::with_capacity(n),
+        n_risk: Vec::with_capacity(n),
+        n_event: Vec::with_capacity(n),
+        n_censor: Vec::with_capacity(n),
+        survival: Vec::with_capacity(n),
+        std_err: Vec::with_capacity(n),
+        lower: Vec::with_capacity(n),
+        upper: Vec::with_capacity(n),
         median: None,
         median_lower: None,
         median_upper: None,
@@ -224,23 +225,30 @@ fn interval(s: f64, se_log: f64, z: f64, conf_type: ConfType) -> (Option<f64>, O
 /// curve changes; missing values never count as reached.
 fn crossing(time: &[f64], curve: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     let tol = f64::EPSILON.sqrt();
-    // Keep the first time of each distinct value, as R drops duplicated values.
-    let mut pts: Vec<(f64, Option<f64>)> = Vec::new();
+    // Only the first time of each distinct value counts, as R drops
+    // duplicated values; scan without building that list.
+    let mut last: Option<Option<f64>> = None;
+    let mut hit: Option<f64> = None; // time where 0.5 was reached exactly
     for (&t, v) in time.iter().zip(curve) {
-        if pts.last().is_none_or(|&(_, last)| last != v) {
-            pts.push((t, v));
+        if last == Some(v) {
+            continue;
+        }
+        last = Some(v);
+        if let Some(t_hit) = hit {
+            // The next change after an exact 0.5: the midpoint.
+            return Some((t_hit + t) / 2.0);
+        }
+        if let Some(v) = v {
+            if v <= 0.5 + tol {
+                if (v - 0.5).abs() < tol {
+                    hit = Some(t);
+                } else {
+                    return Some(t);
+                }
+            }
         }
     }
-    let idx = pts
-        .iter()
-        .position(|&(_, v)| v.is_some_and(|v| v <= 0.5 + tol))?;
-    let (t, v) = pts[idx];
-    if v.is_some_and(|v| (v - 0.5).abs() < tol) {
-        if let Some(&(t_next, _)) = pts.get(idx + 1) {
-            return Some((t + t_next) / 2.0);
-        }
-    }
-    Some(t)
+    hit
 }
 
 impl KaplanMeier {

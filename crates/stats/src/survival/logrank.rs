@@ -113,24 +113,31 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
             found: k,
         });
     }
-    let gidx: Vec<usize> = group
-        .iter()
-        .map(|g| labels.binary_search(g).unwrap_or(0))
-        .collect();
-    // Stratum membership: subjects of each stratum, in time order.
+    // Group index of each subject in time order (one gather, then
+    // sequential reads).
     let order = data.order();
+    let gidx: Vec<usize> = order
+        .iter()
+        .map(|&i| labels.binary_search(&group[i as usize]).unwrap_or(0))
+        .collect();
+    // Positions (in time order) of each stratum's subjects.
     let mut by_stratum: BTreeMap<&S, Vec<u32>> = BTreeMap::new();
     if let Some(s) = strata {
-        for &i in order {
-            by_stratum.entry(&s[i as usize]).or_default().push(i);
+        for (pos, &i) in order.iter().enumerate() {
+            by_stratum
+                .entry(&s[i as usize])
+                .or_default()
+                .push(pos as u32);
         }
     }
+    let all: Vec<u32>;
     let lists: Vec<&[u32]> = if strata.is_some() {
         by_stratum.values().map(Vec::as_slice).collect()
     } else {
-        vec![order]
+        all = (0..n as u32).collect();
+        vec![all.as_slice()]
     };
-    let (time, event) = (data.time(), data.event());
+    let (time, event) = (data.sorted_time(), data.sorted_event());
     let mut observed = vec![0.0; k];
     let mut expected = vec![0.0; k];
     let mut var = Matrix::zeros(k, k);
