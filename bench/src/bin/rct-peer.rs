@@ -143,20 +143,18 @@ fn main() {
             let t = timed(
                 || {
                     use rct_stats::survival::{
-                        kaplan_meier, logrank, KaplanMeierOptions, LogrankOptions, SurvivalData,
+                        kaplan_meier, GroupedSurvival, KaplanMeierOptions, LogrankOptions,
                     };
-                    let data = SurvivalData::new(time, status).expect("valid data");
                     let groups: Vec<u8> = arm.iter().map(|&a| a as u8).collect();
+                    let data = GroupedSurvival::new(time, status, &groups).expect("valid data");
                     let curves: Vec<_> = data
-                        .by_group(&groups)
-                        .expect("lengths match")
+                        .split()
                         .into_iter()
                         .map(|(_, d)| {
                             kaplan_meier(&d, &KaplanMeierOptions::default()).expect("valid")
                         })
                         .collect();
-                    let lr = logrank(&data, &groups, None::<&[u8]>, &LogrankOptions::default())
-                        .expect("valid");
+                    let lr = data.logrank(&LogrankOptions::default()).expect("valid");
                     (curves, lr)
                 },
                 limit,

@@ -86,7 +86,7 @@ pub(crate) fn radix_argsort(values: &[f64]) -> Vec<u32> {
 }
 
 /// Sorts (key, payload) pairs by key, stably, with an LSD radix sort.
-pub(crate) fn radix_sort_pairs(pairs: &mut Vec<(u64, u32)>) {
+pub(crate) fn radix_sort_pairs<P: Copy + Default>(pairs: &mut Vec<(u64, P)>) {
     let n = pairs.len();
     if n < 256 {
         pairs.sort_by_key(|p| p.0);
@@ -98,7 +98,7 @@ pub(crate) fn radix_sort_pairs(pairs: &mut Vec<(u64, u32)>) {
             c[((k >> (p as u32 * BITS)) as usize) & (BUCKETS - 1)] += 1;
         }
     }
-    let mut buf = vec![(0u64, 0u32); n];
+    let mut buf = vec![(0u64, P::default()); n];
     for (p, c) in counts.iter_mut().enumerate() {
         if c.contains(&n) {
             continue;

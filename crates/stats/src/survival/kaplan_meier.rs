@@ -71,11 +71,11 @@ pub struct KaplanMeier {
     /// Distinct times.
     pub time: Vec<f64>,
     /// Number at risk just before each time.
-    pub n_risk: Vec<f64>,
+    pub n_risk: Vec<u32>,
     /// Events at each time.
-    pub n_event: Vec<f64>,
+    pub n_event: Vec<u32>,
     /// Censorings at each time.
-    pub n_censor: Vec<f64>,
+    pub n_censor: Vec<u32>,
     /// S(t).
     pub survival: Vec<f64>,
     /// Greenwood standard error of S(t) (`None` where S(t) = 0).
@@ -180,9 +180,10 @@ pub fn kaplan_meier(
             (None, None, None)
         };
         out.time.push(t);
-        out.n_risk.push(at_risk);
-        out.n_event.push(d);
-        out.n_censor.push(c);
+        // Counts are whole numbers below 2^31 (checked by SurvivalData).
+        out.n_risk.push(at_risk as u32);
+        out.n_event.push(d as u32);
+        out.n_censor.push(c as u32);
         out.survival.push(s);
         out.std_err.push(std_err);
         out.lower.push(lower);

@@ -116,9 +116,9 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
     // Group index of each subject in time order (one gather, then
     // sequential reads).
     let order = data.order();
-    let gidx: Vec<usize> = order
+    let gidx: Vec<u32> = order
         .iter()
-        .map(|&i| labels.binary_search(&group[i as usize]).unwrap_or(0))
+        .map(|&i| labels.binary_search(&group[i as usize]).unwrap_or(0) as u32)
         .collect();
     // Positions (in time order) of each stratum's subjects.
     let mut by_stratum: BTreeMap<&S, Vec<u32>> = BTreeMap::new();
@@ -130,12 +130,44 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
                 .push(pos as u32);
         }
     }
+    let lists: Option<Vec<&[u32]>> =
+        strata.map(|_| by_stratum.values().map(Vec::as_slice).collect());
+    sorted_core(data, &gidx, labels, lists.as_deref(), opts)
+}
+
+/// The log-rank computation on data in time order: `gidx[pos]` is the group
+/// of the subject at sorted position `pos`; `strata` lists the sorted
+/// positions of each stratum (all positions when `None`).
+pub(crate) fn sorted_core<G>(
+    data: &SurvivalData,
+    gidx: &[u32],
+    labels: Vec<G>,
+    strata: Option<&[&[u32]]>,
+    opts: &LogrankOptions,
+) -> Result<Logrank<G>, StatsError> {
+    let n = data.len();
+    let k = labels.len();
+    if k < 2 {
+        return Err(StatsError::TooFew {
+            argument: "groups".into(),
+            needed: 2,
+            found: k,
+        });
+    }
+    if !(opts.rho.is_finite() && opts.rho >= 0.0) {
+        return Err(StatsError::out_of_range(
+            "rho",
+            opts.rho,
+            "must be finite and non-negative",
+        ));
+    }
     let all: Vec<u32>;
-    let lists: Vec<&[u32]> = if strata.is_some() {
-        by_stratum.values().map(Vec::as_slice).collect()
-    } else {
-        all = (0..n as u32).collect();
-        vec![all.as_slice()]
+    let lists: Vec<&[u32]> = match strata {
+        Some(l) => l.to_vec(),
+        None => {
+            all = (0..n as u32).collect();
+            vec![all.as_slice()]
+        }
     };
     let (time, event) = (data.sorted_time(), data.sorted_event());
     let mut observed = vec![0.0; k];
@@ -147,7 +179,7 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
     for idx in lists {
         risk.iter_mut().for_each(|r| *r = 0.0);
         for &i in idx {
-            risk[gidx[i as usize]] += 1.0;
+            risk[gidx[i as usize] as usize] += 1.0;
         }
         let mut at_risk = idx.len() as f64;
         let mut km: f64 = 1.0; // pooled S(t-) within the stratum
@@ -159,11 +191,12 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
             let mut d_tot = 0.0;
             while p < idx.len() && time[idx[p] as usize] == t {
                 let i = idx[p] as usize;
+                let g = gidx[i] as usize;
                 if event[i] {
-                    deaths[gidx[i]] += 1.0;
+                    deaths[g] += 1.0;
                     d_tot += 1.0;
                 }
-                leaving[gidx[i]] += 1.0;
+                leaving[g] += 1.0;
                 p += 1;
             }
             if d_tot > 0.0 {

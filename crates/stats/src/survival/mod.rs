@@ -7,7 +7,7 @@ mod logrank;
 mod two_stage;
 
 pub use cox::{CoxData, CoxFit, CoxOptions, CoxPh, Ties};
-pub use data::SurvivalData;
+pub use data::{GroupedSurvival, SurvivalData};
 pub use kaplan_meier::{kaplan_meier, ConfType, KaplanMeier, KaplanMeierOptions};
 pub use logrank::{logrank, Logrank, LogrankOptions};
 pub use two_stage::{two_stage_crossing, TwoStage, TwoStageOptions};
