@@ -32,14 +32,24 @@ impl Problem {
         let n = data.surv.len();
         let p = data.names.len();
         let time = data.surv.time();
-        let mut order: Vec<usize> = (0..n).collect();
-        // By stratum, then decreasing time; events before censorings at a tie
-        // does not matter because a block is added to the risk set whole.
-        order.sort_by(|&a, &b| {
-            data.strata[a]
-                .cmp(&data.strata[b])
-                .then(time[b].total_cmp(&time[a]))
-        });
+        // By stratum, then decreasing time: the data's radix-sorted order,
+        // reversed, then split by stratum with a stable counting pass (no
+        // comparison sort). The order within a tied time does not matter:
+        // a block enters the risk set whole.
+        let n_strata = data.strata.iter().copied().max().map_or(1, |m| m + 1);
+        let mut starts = vec![0usize; n_strata + 1];
+        for &s in &data.strata {
+            starts[s + 1] += 1;
+        }
+        for k in 0..n_strata {
+            starts[k + 1] += starts[k];
+        }
+        let mut order = vec![0usize; n];
+        for &i in data.surv.order().iter().rev() {
+            let s = data.strata[i as usize];
+            order[starts[s]] = i as usize;
+            starts[s] += 1;
+        }
         let means: Vec<f64> = (0..p)
             .map(|j| (0..n).map(|i| data.x.get(i, j)).sum::<f64>() / n as f64)
             .collect();

@@ -43,7 +43,8 @@ pub struct CoxOptions {
     pub ties: Ties,
     /// Maximum Newton-Raphson iterations.
     pub max_iter: usize,
-    /// Convergence: relative change of the log partial likelihood.
+    /// Convergence: relative change of the log partial likelihood (R's
+    /// `coxph.control(eps = 1e-9)` by default).
     pub tolerance: f64,
     /// Confidence level of the hazard-ratio intervals.
     pub conf_level: f64,
@@ -54,7 +55,7 @@ impl Default for CoxOptions {
         CoxOptions {
             ties: Ties::Efron,
             max_iter: 50,
-            tolerance: 1e-12,
+            tolerance: 1e-9,
             conf_level: 0.95,
         }
     }
