@@ -111,7 +111,15 @@ const ROW_BITS: u32 = 16;
 const ROW_MASK: u128 = (1 << ROW_BITS) - 1;
 
 fn encode(rows: &mut [u32]) -> State {
-    rows.sort_unstable();
+    // Insertion sort: states have a handful of rows, and the general slice
+    // sort's setup dominated the run time.
+    for i in 1..rows.len() {
+        let mut j = i;
+        while j > 0 && rows[j - 1] > rows[j] {
+            rows.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     rows.iter()
         .rev()
         .fold(0, |acc, &r| (acc << ROW_BITS) | u128::from(r))
@@ -435,8 +443,11 @@ impl Network {
                 }
             }
             // Merge equal pasts at each node (paths through the same node
-            // with the same probability so far behave identically).
-            for pasts in next.values_mut() {
+            // with the same probability so far behave identically). Before
+            // the last pair it does not pay: each past there costs one
+            // binary search.
+            let merge = j + 3 != ncols;
+            for pasts in next.values_mut().filter(|_| merge) {
                 pasts.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
                 let mut merged: Vec<(f64, f64)> = Vec::with_capacity(pasts.len());
                 for &(v, c) in pasts.iter() {
