@@ -37,6 +37,24 @@ pub(crate) fn check_finite(argument: &str, values: &[f64]) -> Result<(), StatsEr
     }
 }
 
+/// Checks that an input has the length another one fixes.
+pub(crate) fn check_same_len(
+    argument: impl Into<String>,
+    found: usize,
+    other: impl Into<String>,
+    expected: usize,
+) -> Result<(), StatsError> {
+    if found == expected {
+        return Ok(());
+    }
+    Err(StatsError::LengthMismatch {
+        argument: argument.into(),
+        other: other.into(),
+        expected,
+        found,
+    })
+}
+
 /// Checks that `values` has at least `needed` elements.
 pub(crate) fn check_len(argument: &str, values: &[f64], needed: usize) -> Result<(), StatsError> {
     if values.is_empty() {

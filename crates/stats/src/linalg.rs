@@ -41,14 +41,7 @@ impl Matrix {
     /// # Errors
     /// [`StatsError::LengthMismatch`] if `data.len() != rows * cols`.
     pub fn from_row_major(rows: usize, cols: usize, data: Vec<f64>) -> Result<Self, StatsError> {
-        if data.len() != rows * cols {
-            return Err(StatsError::LengthMismatch {
-                argument: "data".into(),
-                other: "rows * cols".into(),
-                expected: rows * cols,
-                found: data.len(),
-            });
-        }
+        crate::common::check_same_len("data", data.len(), "rows * cols", rows * cols)?;
         Ok(Matrix { rows, cols, data })
     }
 

@@ -39,14 +39,7 @@ impl Table {
         }
         let mut cells = Vec::with_capacity(r * c);
         for (i, row) in rows.iter().enumerate() {
-            if row.len() != c {
-                return Err(StatsError::LengthMismatch {
-                    argument: format!("table[{i}]"),
-                    other: "table[0]".into(),
-                    expected: c,
-                    found: row.len(),
-                });
-            }
+            crate::common::check_same_len(format!("table[{i}]"), row.len(), "table[0]", c)?;
             for (j, &v) in row.iter().enumerate() {
                 if !v.is_finite() {
                     return Err(StatsError::NonFinite {

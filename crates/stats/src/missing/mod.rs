@@ -36,14 +36,7 @@ pub fn locf<K: Ord>(
 ) -> Result<Vec<Option<f64>>, StatsError> {
     let n = y.len();
     for (name, len) in [("id", id.len()), ("time", time.len())] {
-        if len != n {
-            return Err(StatsError::LengthMismatch {
-                argument: name.into(),
-                other: "y".into(),
-                expected: n,
-                found: len,
-            });
-        }
+        crate::common::check_same_len(name, len, "y", n)?;
     }
     crate::common::check_finite("time", time)?;
     if let Some(index) = y.iter().position(|v| v.is_some_and(|v| !v.is_finite())) {

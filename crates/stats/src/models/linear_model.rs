@@ -73,14 +73,7 @@ pub struct LinearModel {
 pub fn linear_model(y: &[f64], design: &Design) -> Result<LinearModel, StatsError> {
     let n = design.n();
     let p = design.p();
-    if y.len() != n {
-        return Err(StatsError::LengthMismatch {
-            argument: "y".into(),
-            other: "x".into(),
-            expected: n,
-            found: y.len(),
-        });
-    }
+    crate::common::check_same_len("y", y.len(), "x", n)?;
     crate::common::check_finite("y", y)?;
     if n <= p {
         return Err(StatsError::TooFew {

@@ -37,14 +37,7 @@ impl MmrmData {
     ) -> Result<Self, StatsError> {
         let n = y.len();
         for (name, len) in [("id", id.len()), ("visit", visit.len())] {
-            if len != n {
-                return Err(StatsError::LengthMismatch {
-                    argument: name.into(),
-                    other: "y".into(),
-                    expected: n,
-                    found: len,
-                });
-            }
+            crate::common::check_same_len(name, len, "y", n)?;
         }
         crate::common::check_finite("y", y)?;
         let design = Design::new(n, columns)?;

@@ -34,14 +34,7 @@ pub(crate) fn check_blocks(y: &[Vec<f64>]) -> Result<usize, StatsError> {
         });
     }
     for (b, row) in y.iter().enumerate() {
-        if row.len() != k {
-            return Err(StatsError::LengthMismatch {
-                argument: format!("y[{b}]"),
-                other: "y[0]".into(),
-                expected: k,
-                found: row.len(),
-            });
-        }
+        crate::common::check_same_len(format!("y[{b}]"), row.len(), "y[0]", k)?;
         crate::common::check_finite(&format!("y[{b}]"), row)?;
     }
     Ok(k)
@@ -164,14 +157,12 @@ pub fn friedman_rows(values: &[f64], conditions: usize) -> Result<Friedman, Stat
             needed: conditions,
         });
     }
-    if values.len() % conditions != 0 {
-        return Err(StatsError::LengthMismatch {
-            argument: "values".into(),
-            other: "a multiple of `conditions`".into(),
-            expected: values.len().div_ceil(conditions) * conditions,
-            found: values.len(),
-        });
-    }
+    crate::common::check_same_len(
+        "values",
+        values.len(),
+        "a multiple of `conditions`",
+        values.len().div_ceil(conditions) * conditions,
+    )?;
     crate::common::check_finite("values", values)?;
     kernel(
         values.chunks_exact(conditions),

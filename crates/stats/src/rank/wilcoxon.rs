@@ -163,14 +163,7 @@ pub fn wilcoxon_signed_rank(
     }
     let mut d: Vec<f64> = match y {
         Some(y) => {
-            if y.len() != x.len() {
-                return Err(StatsError::LengthMismatch {
-                    argument: "y".into(),
-                    other: "x".into(),
-                    expected: x.len(),
-                    found: y.len(),
-                });
-            }
+            crate::common::check_same_len("y", y.len(), "x", x.len())?;
             check_finite("y", y)?;
             x.iter().zip(y).map(|(a, b)| a - b - opts.mu).collect()
         }

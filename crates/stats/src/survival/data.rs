@@ -65,14 +65,7 @@ impl SurvivalData {
                 needed: 1,
             });
         }
-        if event.len() != time.len() {
-            return Err(StatsError::LengthMismatch {
-                argument: "event".into(),
-                other: "time".into(),
-                expected: time.len(),
-                found: event.len(),
-            });
-        }
+        crate::common::check_same_len("event", event.len(), "time", time.len())?;
         crate::common::check_finite("time", time)?;
         crate::common::check_finite("event", event)?;
         if let Some(i) = time.iter().position(|&t| t < 0.0) {
@@ -150,14 +143,7 @@ impl SurvivalData {
         &self,
         group: &[G],
     ) -> Result<Vec<(G, SurvivalData)>, StatsError> {
-        if group.len() != self.len() {
-            return Err(StatsError::LengthMismatch {
-                argument: "group".into(),
-                other: "time".into(),
-                expected: self.len(),
-                found: group.len(),
-            });
-        }
+        crate::common::check_same_len("group", group.len(), "time", self.len())?;
         let mut labels: Vec<&G> = group.iter().collect();
         labels.sort();
         labels.dedup();
@@ -218,14 +204,7 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
         // Validation (and a first sort) by the plain constructor would cost a
         // second sort; check here and sort once with the group in the payload.
         let plain = SurvivalData::validate(time, event)?;
-        if group.len() != time.len() {
-            return Err(StatsError::LengthMismatch {
-                argument: "group".into(),
-                other: "time".into(),
-                expected: time.len(),
-                found: group.len(),
-            });
-        }
+        crate::common::check_same_len("group", group.len(), "time", time.len())?;
         let mut labels: Vec<G> = group.to_vec();
         labels.sort();
         labels.dedup();

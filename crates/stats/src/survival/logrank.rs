@@ -74,23 +74,9 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
     opts: &LogrankOptions,
 ) -> Result<Logrank<G>, StatsError> {
     let n = data.len();
-    if group.len() != n {
-        return Err(StatsError::LengthMismatch {
-            argument: "group".into(),
-            other: "time".into(),
-            expected: n,
-            found: group.len(),
-        });
-    }
+    crate::common::check_same_len("group", group.len(), "time", n)?;
     if let Some(s) = strata {
-        if s.len() != n {
-            return Err(StatsError::LengthMismatch {
-                argument: "strata".into(),
-                other: "time".into(),
-                expected: n,
-                found: s.len(),
-            });
-        }
+        crate::common::check_same_len("strata", s.len(), "time", n)?;
     }
     if !(opts.rho.is_finite() && opts.rho >= 0.0) {
         return Err(StatsError::out_of_range(

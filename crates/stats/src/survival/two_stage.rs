@@ -206,14 +206,7 @@ pub fn two_stage_crossing<G: Ord + Clone>(
     opts: &TwoStageOptions,
 ) -> Result<TwoStage, StatsError> {
     let n = data.len();
-    if group.len() != n {
-        return Err(StatsError::LengthMismatch {
-            argument: "group".into(),
-            other: "time".into(),
-            expected: n,
-            found: group.len(),
-        });
-    }
+    crate::common::check_same_len("group", group.len(), "time", n)?;
     if opts.nboot == 0 {
         return Err(StatsError::out_of_range(
             "nboot",

@@ -296,14 +296,7 @@ impl<'a> GeeData<'a> {
     ) -> Result<Self, StatsError> {
         let n = design.n();
         for (argument, len) in [("y", y.len()), ("id", id.len()), ("wave", wave.len())] {
-            if len != n {
-                return Err(StatsError::LengthMismatch {
-                    argument: argument.into(),
-                    other: "x".into(),
-                    expected: n,
-                    found: len,
-                });
-            }
+            crate::common::check_same_len(argument, len, "x", n)?;
         }
         crate::common::check_finite("y", y)?;
         crate::common::check_finite("wave", wave)?;

@@ -96,14 +96,7 @@ impl CoxData {
         let p = columns.len();
         let mut x = Matrix::zeros(n, p);
         for (j, (name, col)) in columns.iter().enumerate() {
-            if col.len() != n {
-                return Err(StatsError::LengthMismatch {
-                    argument: format!("x.{name}"),
-                    other: "time".into(),
-                    expected: n,
-                    found: col.len(),
-                });
-            }
+            crate::common::check_same_len(format!("x.{name}"), col.len(), "time", n)?;
             crate::common::check_finite(&format!("x.{name}"), col)?;
             for (i, &v) in col.iter().enumerate() {
                 x.set(i, j, v);
@@ -112,14 +105,7 @@ impl CoxData {
         let strata = match strata {
             None => vec![0; n],
             Some(s) => {
-                if s.len() != n {
-                    return Err(StatsError::LengthMismatch {
-                        argument: "strata".into(),
-                        other: "time".into(),
-                        expected: n,
-                        found: s.len(),
-                    });
-                }
+                crate::common::check_same_len("strata", s.len(), "time", n)?;
                 let mut levels: Vec<&S> = s.iter().collect();
                 levels.sort();
                 levels.dedup();
