@@ -9,6 +9,19 @@ use std::path::PathBuf;
 use rct_bench::{read_numeric_csv, timed, Recorder};
 use serde_json::json;
 
+/// Reads a data file, timing it as the `load` phase.
+fn load(rec: &Recorder, path: &std::path::Path, limit: f64) -> rct_bench::Columns {
+    let t = timed(|| read_numeric_csv(path), limit);
+    rec.record(
+        "rct csv load",
+        "load",
+        &t,
+        json!({}),
+        "hand-rolled CSV reader",
+    );
+    t.out
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let (mut datadir, mut out, mut pos) = (None, None, Vec::new());
@@ -35,15 +48,7 @@ fn main() {
     let file = |kind: &str| datadir.join(format!("{kind}_{size}.csv"));
     match workload.as_str() {
         "kw" => {
-            let t = timed(|| read_numeric_csv(&file("kw")), limit);
-            rec.record(
-                "rct csv load",
-                "load",
-                &t,
-                json!({}),
-                "hand-rolled CSV reader",
-            );
-            let cols = t.out;
+            let cols = load(&rec, &file("kw"), limit);
             let (g, y) = (cols.col("g"), cols.col("y"));
             let t = timed(
                 || {
@@ -66,15 +71,7 @@ fn main() {
             );
         }
         "friedman" => {
-            let t = timed(|| read_numeric_csv(&file("friedman")), limit);
-            rec.record(
-                "rct csv load",
-                "load",
-                &t,
-                json!({}),
-                "hand-rolled CSV reader",
-            );
-            let cols = t.out;
+            let cols = load(&rec, &file("friedman"), limit);
             let n = cols.data[0].len();
             let t = timed(
                 || {
@@ -130,15 +127,7 @@ fn main() {
             );
         }
         "km" => {
-            let t = timed(|| read_numeric_csv(&file("km")), limit);
-            rec.record(
-                "rct csv load",
-                "load",
-                &t,
-                json!({}),
-                "hand-rolled CSV reader",
-            );
-            let cols = t.out;
+            let cols = load(&rec, &file("km"), limit);
             let (time, status, arm) = (cols.col("time"), cols.col("status"), cols.col("arm"));
             let t = timed(
                 || {
@@ -187,15 +176,7 @@ fn main() {
             );
         }
         "cox" => {
-            let t = timed(|| read_numeric_csv(&file("cox")), limit);
-            rec.record(
-                "rct csv load",
-                "load",
-                &t,
-                json!({}),
-                "hand-rolled CSV reader",
-            );
-            let cols = t.out;
+            let cols = load(&rec, &file("cox"), limit);
             let t = timed(
                 || {
                     use rct_stats::survival::{CoxData, CoxOptions, CoxPh, SurvivalData};
@@ -219,15 +200,7 @@ fn main() {
             );
         }
         "gee" => {
-            let t = timed(|| read_numeric_csv(&file("gee")), limit);
-            rec.record(
-                "rct csv load",
-                "load",
-                &t,
-                json!({}),
-                "hand-rolled CSV reader",
-            );
-            let cols = t.out;
+            let cols = load(&rec, &file("gee"), limit);
             let (id, arm, visit, y) = (
                 cols.col("id"),
                 cols.col("arm"),
