@@ -3,6 +3,7 @@
 
 mod design;
 mod randomize;
+mod simulate;
 mod validate;
 
 use std::process::ExitCode;
