@@ -1,1 +1,3 @@
 //! Regression models: linear model, GEE, MMRM.
+
+pub mod mmrm;
