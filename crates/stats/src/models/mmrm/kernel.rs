@@ -376,6 +376,18 @@ pub(crate) struct Optimum {
 pub(crate) struct Failure {
     pub iterations: usize,
     pub last_change: f64,
+    /// The covariance was heading for a singular matrix (a log-diagonal
+    /// parameter below [`BOUNDARY`]): the REML maximum lies on the boundary.
+    pub boundary: bool,
+}
+
+/// A log-diagonal parameter below this (a conditional standard deviation
+/// below `e^-9 = 1.2e-4` times the starting one) means the REML estimate of
+/// `Sigma` is singular; the run stops instead of crawling toward it.
+const BOUNDARY: f64 = -9.0;
+
+fn at_boundary(theta: &[f64], t: usize) -> bool {
+    (0..t).any(|i| theta[i * (i + 1) / 2 + i] < BOUNDARY)
 }
 
 fn max_abs(v: &[f64]) -> f64 {
@@ -404,6 +416,7 @@ pub(crate) fn maximize(
     let mut cur = prob.eval(&theta, true).ok_or(Failure {
         iterations: 0,
         last_change: f64::INFINITY,
+        boundary: false,
     })?;
     // Inverse Hessian approximation of f = -l.
     let mut hinv = Matrix::identity(k);
@@ -451,6 +464,13 @@ pub(crate) fn maximize(
         last_change = ev.loglik - cur.loglik;
         theta = trial;
         cur = ev;
+        if at_boundary(&theta, prob.t) {
+            return Err(Failure {
+                iterations: iter,
+                last_change,
+                boundary: true,
+            });
+        }
         if sy > 1e-12 * dot(&s, &s).sqrt() * dot(&yv, &yv).sqrt() && sy > 0.0 {
             if first {
                 let scale = sy / dot(&yv, &yv);
@@ -470,6 +490,7 @@ pub(crate) fn maximize(
             return Err(Failure {
                 iterations: iter,
                 last_change: last_change.abs().max(max_abs(&cur.grad)),
+                boundary: false,
             });
         }
         newton += 1;
@@ -477,6 +498,7 @@ pub(crate) fn maximize(
         let h = prob.hessian(&theta).ok_or(Failure {
             iterations: iter,
             last_change,
+            boundary: false,
         })?;
         // -H is positive definite near a maximum; otherwise fall back to a
         // gradient step.
@@ -512,11 +534,19 @@ pub(crate) fn maximize(
             return Err(Failure {
                 iterations: iter,
                 last_change: max_abs(&cur.grad),
+                boundary: false,
             });
         };
         last_change = ev.loglik - cur.loglik;
         theta = trial;
         cur = ev;
+        if at_boundary(&theta, prob.t) {
+            return Err(Failure {
+                iterations: iter,
+                last_change,
+                boundary: true,
+            });
+        }
     }
     Ok(Optimum {
         theta,

@@ -504,7 +504,9 @@ pub struct Contrast {
 /// # Errors
 /// - [`StatsError::Singular`] when the design has collinear columns.
 /// - [`StatsError::Degenerate`] when the residuals at a visit have no
-///   variation.
+///   variation, or the REML covariance estimate is singular (the likelihood
+///   increases toward a singular `Sigma`; R's `gls` stops with "false
+///   convergence" there).
 /// - [`StatsError::NotConverged`] when no start converges within
 ///   `options.max_iterations`.
 /// - [`StatsError::OutOfRange`] for a tolerance that is not positive.
@@ -518,19 +520,29 @@ pub struct Contrast {
 /// # Example
 /// ```
 /// use rct_stats::models::mmrm::{mmrm, MmrmData, MmrmOptions};
-/// // Four subjects, three visits, one missed visit; treatment in column `trt`.
-/// let id = [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4, 5, 5, 5];
-/// let visit = [1, 2, 3, 1, 2, 3, 1, 2, 1, 2, 3, 1, 2, 3];
-/// let y = [1.0, 2.1, 2.9, 0.8, 1.5, 2.6, 1.4, 2.2, 2.0, 3.3, 4.1, 1.1, 2.6, 3.9];
-/// let trt = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
-/// let data = MmrmData::new(&id, &visit, &y, &[("trt", &trt[..])])?;
+/// // Twelve subjects, three visits, four visits missed; arm in `trt`.
+/// let id = [1, 1, 1, 2, 2, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 7, 7, 7, 8, 8, 8, 9, 9, 9,
+///           10, 10, 11, 11, 11, 12, 12, 12];
+/// let visit = [1, 2, 3, 1, 2, 1, 2, 1, 2, 3, 1, 2, 3, 1, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3,
+///              1, 2, 1, 2, 3, 1, 2, 3];
+/// let y = [14.2, 14.2, 17.5, 9.8, 9.5, 10.1, 11.9, 10.7, 12.5, 9.9, 10.5, 10.8, 12.6,
+///          10.1, 11.0, 11.1, 13.7, 13.9, 10.6, 11.7, 12.0, 11.5, 11.2, 12.9, 13.1, 15.6,
+///          11.0, 11.2, 12.8, 13.3, 16.3, 16.6];
+/// let trt: Vec<f64> = id.iter().map(|&i| if i > 6 { 1.0 } else { 0.0 }).collect();
+/// let v2: Vec<f64> = visit.iter().map(|&v| if v == 2 { 1.0 } else { 0.0 }).collect();
+/// let v3: Vec<f64> = visit.iter().map(|&v| if v == 3 { 1.0 } else { 0.0 }).collect();
+/// let data = MmrmData::new(&id, &visit, &y, &[("trt", trt), ("v2", v2), ("v3", v3)])?;
 /// let fit = mmrm(&data, &MmrmOptions::default())?;
-/// assert_eq!(fit.coef.len(), 2);
-/// assert!(fit.coef[1] > 0.0 && fit.se[1] > 0.0);
-/// assert_eq!(fit.df_residual, 12.0);
-/// let diff = fit.lsmean_difference(&[("trt", 1.0)], &[("trt", 0.0)], 0.95)?;
+/// // R: nlme::gls(y ~ trt + v2 + v3, correlation = corSymm(form = ~ visit | id),
+/// //    weights = varIdent(form = ~ 1 | visit), method = "REML")
+/// assert!((fit.coef[1] - 0.0381317598).abs() < 1e-6);
+/// assert!((fit.se[1] - 0.6613380142).abs() < 1e-6);
+/// assert!((fit.loglik - -49.5699990970).abs() < 1e-8);
+/// assert_eq!(fit.df_residual, 28.0);
+/// // The arm difference (no arm-by-visit term here, so the same at every visit).
+/// let diff = fit.lsmean_difference(&[("trt", 1.0)], &[], 0.95)?;
 /// assert!((diff.estimate - fit.coef[1]).abs() < 1e-12);
-/// assert!(diff.p_value > 0.0 && diff.p_value < 1.0);
+/// assert!(diff.p_value > 0.9 && diff.p_value < 1.0);
 /// # Ok::<(), rct_stats::StatsError>(())
 /// ```
 pub fn mmrm(data: &MmrmData, options: &MmrmOptions) -> Result<MmrmFit, StatsError> {
@@ -595,7 +607,15 @@ pub fn mmrm(data: &MmrmData, options: &MmrmOptions) -> Result<MmrmFit, StatsErro
         let f = failure.unwrap_or(kernel::Failure {
             iterations: 0,
             last_change: f64::INFINITY,
+            boundary: false,
         });
+        if f.boundary {
+            return Err(StatsError::degenerate(
+                "the REML estimate of the unstructured covariance is singular (the maximum lies \
+                 on the boundary); the data cannot support an unstructured covariance: too few \
+                 subjects, or visits observed together too rarely",
+            ));
+        }
         return Err(StatsError::NotConverged {
             iterations: f.iterations,
             last_change: f.last_change,
