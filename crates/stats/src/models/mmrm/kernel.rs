@@ -622,7 +622,8 @@ pub(crate) fn moment_start(
         let var = factor * sums.get(v, v) / counts.get(v, v).max(1.0);
         if !(var.is_finite() && var > 0.0) {
             return Err(StatsError::degenerate(format!(
-                "the residuals at visit {v} have no variation; the unstructured covariance is not estimable"
+                "the residuals at visit level {} (in visit order) have no variation; the unstructured covariance is not estimable",
+                v + 1
             )));
         }
         *s = var.sqrt();
