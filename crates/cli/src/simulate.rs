@@ -55,9 +55,24 @@ fn seed_trial() -> Scenario {
     };
     Scenario::Cd4(Cd4Scenario {
         arms: vec![
-            arm("HIGH", [179.0, 195.0, 200.0, 205.0, 210.0, 232.0, 223.0, 256.0, 248.0, 225.0]),
-            arm("LOW", [181.0, 190.0, 205.0, 210.0, 215.0, 192.0, 216.0, 225.0, 229.0, 215.0]),
-            arm("PLACEBO", [179.0, 182.0, 185.0, 188.0, 190.0, 191.0, 200.0, 210.0, 215.0, 224.0]),
+            arm(
+                "HIGH",
+                [
+                    179.0, 195.0, 200.0, 205.0, 210.0, 232.0, 223.0, 256.0, 248.0, 225.0,
+                ],
+            ),
+            arm(
+                "LOW",
+                [
+                    181.0, 190.0, 205.0, 210.0, 215.0, 192.0, 216.0, 225.0, 229.0, 215.0,
+                ],
+            ),
+            arm(
+                "PLACEBO",
+                [
+                    179.0, 182.0, 185.0, 188.0, 190.0, 191.0, 200.0, 210.0, 215.0, 224.0,
+                ],
+            ),
         ],
         weeks,
         sd_patient: 45.0,
@@ -74,18 +89,29 @@ fn print_report(r: &PowerReport) {
         r.tests.first().map_or(0, |t| t.trials + t.failed),
         r.total_trials,
         r.seed,
-        r.shards.iter().map(|s| format!("{}/{}", s.index, s.count)).collect::<Vec<_>>().join(", ")
+        r.shards
+            .iter()
+            .map(|s| format!("{}/{}", s.index, s.count))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    println!("{:<22}{:>10}{:>10}{:>10}{:>10}", "test", "power", "MC SE", "trials", "failed");
+    println!(
+        "{:<22}{:>10}{:>10}{:>10}{:>10}",
+        "test", "power", "MC SE", "trials", "failed"
+    );
     for t in &r.tests {
-        println!("{:<22}{:>10.4}{:>10.4}{:>10}{:>10}", t.test, t.power, t.mc_se, t.trials, t.failed);
+        println!(
+            "{:<22}{:>10.4}{:>10.4}{:>10}{:>10}",
+            t.test, t.power, t.mc_se, t.trials, t.failed
+        );
     }
 }
 
 fn write(out: &Option<PathBuf>, r: &PowerReport) -> Result<()> {
     if let Some(path) = out {
         let tmp = path.with_extension("json.partial");
-        std::fs::write(&tmp, serde_json::to_string_pretty(r)? + "\n").with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::write(&tmp, serde_json::to_string_pretty(r)? + "\n")
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
@@ -95,8 +121,10 @@ pub fn simulate(a: &SimulateArgs) -> Result<()> {
     let scenario = match &a.scenario {
         None => seed_trial(),
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("{}: not a valid scenario", p.display()))?
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a valid scenario", p.display()))?
         }
     };
     if a.show_scenario {
@@ -107,8 +135,10 @@ pub fn simulate(a: &SimulateArgs) -> Result<()> {
     let shard = Shard::parse(&a.shard)?;
     let n = shard.range(a.trials).count() as u64;
     let bar = indicatif::ProgressBar::new(n).with_style(
-        indicatif::ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} trials ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:40} {pos}/{len} trials ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let report = rct_simulate::simulate(&scenario, a.trials, a.seed, shard, &|done| {
         if done % 16 == 0 || done == n {
@@ -125,8 +155,10 @@ pub fn merge(a: &MergeArgs) -> Result<()> {
         .reports
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-            serde_json::from_str::<PowerReport>(&text).with_context(|| format!("{}: not a simulation report", p.display()))
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            serde_json::from_str::<PowerReport>(&text)
+                .with_context(|| format!("{}: not a simulation report", p.display()))
         })
         .collect::<Result<Vec<_>>>()?;
     let merged = rct_simulate::merge(&reports)?;

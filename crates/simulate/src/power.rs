@@ -31,8 +31,14 @@ impl Shard {
         let (k, n) = s
             .split_once('/')
             .ok_or_else(|| SimulateError::Shard(format!("`{s}`: expected K/N, e.g. 3/10")))?;
-        let index: u64 = k.trim().parse().map_err(|_| SimulateError::Shard(format!("`{s}`: K is not a number")))?;
-        let count: u64 = n.trim().parse().map_err(|_| SimulateError::Shard(format!("`{s}`: N is not a number")))?;
+        let index: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| SimulateError::Shard(format!("`{s}`: K is not a number")))?;
+        let count: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| SimulateError::Shard(format!("`{s}`: N is not a number")))?;
         if index == 0 || index > count {
             return Err(SimulateError::Shard(format!("`{s}`: need 1 <= K <= N")));
         }
@@ -90,10 +96,24 @@ fn analyse_cd4(s: &Cd4Scenario, trial: &crate::SimulatedTrial) -> Outcome {
     let n = trial.cd4.len();
     let mut columns: Vec<(String, Vec<f64>)> = Vec::new();
     for a in 1..k {
-        columns.push((format!("arm{a}"), trial.arm.iter().map(|&x| f64::from(u8::from(x as usize == a))).collect()));
+        columns.push((
+            format!("arm{a}"),
+            trial
+                .arm
+                .iter()
+                .map(|&x| f64::from(u8::from(x as usize == a)))
+                .collect(),
+        ));
     }
     for v in 1..t {
-        columns.push((format!("visit{v}"), trial.visit.iter().map(|&x| f64::from(u8::from(x as usize == v))).collect()));
+        columns.push((
+            format!("visit{v}"),
+            trial
+                .visit
+                .iter()
+                .map(|&x| f64::from(u8::from(x as usize == v)))
+                .collect(),
+        ));
     }
     let arm_cols: Vec<String> = (1..k).map(|a| format!("arm{a}")).collect();
     let gee = Design::new(n, &columns)
@@ -106,7 +126,11 @@ fn analyse_cd4(s: &Cd4Scenario, trial: &crate::SimulatedTrial) -> Outcome {
         .ok()
         .and_then(|fit| fit.term_tests.first().map(|t| t.p_value < s.alpha));
     let time: Vec<f64> = trial.response.iter().map(|r| r.1).collect();
-    let event: Vec<f64> = trial.response.iter().map(|r| f64::from(u8::from(r.2))).collect();
+    let event: Vec<f64> = trial
+        .response
+        .iter()
+        .map(|r| f64::from(u8::from(r.2)))
+        .collect();
     let group: Vec<u32> = trial.response.iter().map(|r| r.0).collect();
     let lr = GroupedSurvival::new(&time, &event, &group)
         .and_then(|g| g.logrank(&LogrankOptions::default()))
@@ -116,11 +140,10 @@ fn analyse_cd4(s: &Cd4Scenario, trial: &crate::SimulatedTrial) -> Outcome {
 }
 
 fn analyse_binary(b: &BinaryScenario, rng: &mut TrialRng) -> Outcome {
-    let x: Vec<f64> = b
-        .p
-        .iter()
-        .map(|&p| (0..b.n).filter(|_| rng.bernoulli(p)).count() as f64 / b.n as f64)
-        .collect();
+    let x: Vec<f64> =
+        b.p.iter()
+            .map(|&p| (0..b.n).filter(|_| rng.bernoulli(p)).count() as f64 / b.n as f64)
+            .collect();
     let nf = b.n as f64;
     let var = x[0] * (1.0 - x[0]) / nf + x[1] * (1.0 - x[1]) / nf;
     if var <= 0.0 {
@@ -203,14 +226,22 @@ pub fn simulate(
 }
 
 fn test_power(name: &str, rejections: u64, trials: u64, failed: u64) -> TestPower {
-    let power = if trials > 0 { rejections as f64 / trials as f64 } else { 0.0 };
+    let power = if trials > 0 {
+        rejections as f64 / trials as f64
+    } else {
+        0.0
+    };
     TestPower {
         test: name.to_string(),
         rejections,
         trials,
         failed,
         power,
-        mc_se: if trials > 0 { (power * (1.0 - power) / trials as f64).sqrt() } else { 0.0 },
+        mc_se: if trials > 0 {
+            (power * (1.0 - power) / trials as f64).sqrt()
+        } else {
+            0.0
+        },
     }
 }
 
@@ -226,14 +257,20 @@ pub fn merge(reports: &[PowerReport]) -> Result<PowerReport, SimulateError> {
         .ok_or_else(|| SimulateError::Merge("no reports given".into()))?;
     let mut shards: Vec<Shard> = Vec::new();
     for r in reports {
-        if r.scenario != first.scenario || r.seed != first.seed || r.total_trials != first.total_trials {
+        if r.scenario != first.scenario
+            || r.seed != first.seed
+            || r.total_trials != first.total_trials
+        {
             return Err(SimulateError::Merge(
                 "the reports come from different simulations (scenario, seed or trial count differ)".into(),
             ));
         }
         for s in &r.shards {
             if shards.contains(s) {
-                return Err(SimulateError::Merge(format!("shard {}/{} is given twice", s.index, s.count)));
+                return Err(SimulateError::Merge(format!(
+                    "shard {}/{} is given twice",
+                    s.index, s.count
+                )));
             }
             shards.push(*s);
         }
@@ -243,8 +280,18 @@ pub fn merge(reports: &[PowerReport]) -> Result<PowerReport, SimulateError> {
         .iter()
         .enumerate()
         .map(|(j, t)| {
-            let sum = |f: fn(&TestPower) -> u64| reports.iter().map(|r| r.tests.get(j).map_or(0, f)).sum::<u64>();
-            test_power(&t.test, sum(|x| x.rejections), sum(|x| x.trials), sum(|x| x.failed))
+            let sum = |f: fn(&TestPower) -> u64| {
+                reports
+                    .iter()
+                    .map(|r| r.tests.get(j).map_or(0, f))
+                    .sum::<u64>()
+            };
+            test_power(
+                &t.test,
+                sum(|x| x.rejections),
+                sum(|x| x.trials),
+                sum(|x| x.failed),
+            )
         })
         .collect();
     shards.sort_by_key(|s| (s.count, s.index));
@@ -266,7 +313,11 @@ mod tests {
     /// form (rct_stats::power) within Monte Carlo error.
     #[test]
     fn binary_power_matches_closed_form() {
-        let b = BinaryScenario { p: [0.85, 0.45], n: 24, alpha: 0.05 };
+        let b = BinaryScenario {
+            p: [0.85, 0.45],
+            n: 24,
+            alpha: 0.05,
+        };
         let r = simulate(&Scenario::Binary(b.clone()), 4000, 11, Shard::ALL, &|_| {}).unwrap();
         let design = rct_stats::power::TwoProportions {
             p1: 0.85,
@@ -275,10 +326,16 @@ mod tests {
             sides: rct_stats::power::Sides::Two,
             method: rct_stats::power::ProportionMethod::UnpooledZ,
         };
-        let closed = rct_stats::power::power_two_proportions(&design, 24.0).unwrap().power;
+        let closed = rct_stats::power::power_two_proportions(&design, 24.0)
+            .unwrap()
+            .power;
         let t = &r.tests[0];
         // The closed form is a normal approximation; allow 4 MC SEs plus 0.02.
-        assert!((t.power - closed).abs() < 4.0 * t.mc_se + 0.02, "{} vs {closed}", t.power);
+        assert!(
+            (t.power - closed).abs() < 4.0 * t.mc_se + 0.02,
+            "{} vs {closed}",
+            t.power
+        );
     }
 
     fn null_cd4() -> Cd4Scenario {
@@ -287,7 +344,11 @@ mod tests {
         Cd4Scenario {
             arms: ["HIGH", "LOW", "PLACEBO"]
                 .iter()
-                .map(|n| ArmSpec { name: n.to_string(), n: 24, mean: mean.clone() })
+                .map(|n| ArmSpec {
+                    name: n.to_string(),
+                    n: 24,
+                    mean: mean.clone(),
+                })
                 .collect(),
             weeks,
             sd_patient: 45.0,
@@ -306,7 +367,10 @@ mod tests {
         let r = simulate(&Scenario::Cd4(null_cd4()), 600, 3, Shard::ALL, &|_| {}).unwrap();
         for t in &r.tests {
             assert!(t.failed < 10, "{t:?}");
-            assert!(t.power < 0.05 + 4.0 * t.mc_se + 0.03 && t.power > 0.05 - 4.0 * t.mc_se, "{t:?}");
+            assert!(
+                t.power < 0.05 + 4.0 * t.mc_se + 0.03 && t.power > 0.05 - 4.0 * t.mc_se,
+                "{t:?}"
+            );
         }
     }
 

@@ -69,7 +69,9 @@ impl Scenario {
             if v.is_finite() && v > 0.0 && v < 1.0 {
                 Ok(())
             } else {
-                Err(SimulateError::Scenario(format!("`{name}` = {v} must be in (0, 1)")))
+                Err(SimulateError::Scenario(format!(
+                    "`{name}` = {v} must be in (0, 1)"
+                )))
             }
         };
         match self {
@@ -106,7 +108,10 @@ impl Scenario {
                     return bad(format!("`dropout` = {} must be in [0, 1)", s.dropout));
                 }
                 if !(s.response_relative.is_finite() && s.response_relative > 0.0) {
-                    return bad(format!("`response_relative` = {} must be positive", s.response_relative));
+                    return bad(format!(
+                        "`response_relative` = {} must be positive",
+                        s.response_relative
+                    ));
                 }
                 Ok(())
             }
@@ -162,11 +167,17 @@ impl Cd4Scenario {
             for _ in 0..arm.n {
                 id += 1;
                 let b = self.sd_patient * rng.normal();
-                let last = if rng.bernoulli(self.dropout) { 1 + rng.below(t - 1) } else { t };
+                let last = if rng.bernoulli(self.dropout) {
+                    1 + rng.below(t - 1)
+                } else {
+                    t
+                };
                 let mut baseline = 0.0;
                 let mut response = None;
                 for v in 0..last {
-                    let y = (arm.mean[v] + b + self.sd_residual * rng.normal()).round().max(1.0);
+                    let y = (arm.mean[v] + b + self.sd_residual * rng.normal())
+                        .round()
+                        .max(1.0);
                     if v == 0 {
                         baseline = y;
                     } else if response.is_none() && y > baseline * (1.0 + self.response_relative) {

@@ -143,4 +143,3 @@ mod tests {
         assert!((normal_upper_quantile(0.025) - 1.959_963_984_540_054).abs() < 1e-13);
     }
 }
-

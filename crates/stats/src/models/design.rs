@@ -242,11 +242,6 @@ impl ScaledCholesky {
         x
     }
 
-    /// `log |A|`.
-    pub(crate) fn log_det(&self) -> f64 {
-        self.chol.log_det() - 2.0 * self.scale.iter().map(|s| s.ln()).sum::<f64>()
-    }
-
     /// `A^-1`.
     pub(crate) fn inverse(&self) -> Matrix {
         let mut inv = self.chol.inverse();
