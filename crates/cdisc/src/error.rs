@@ -227,3 +227,14 @@ pub(crate) fn shorten(value: &str) -> String {
         s
     }
 }
+
+/// A number for an error message: plain, or in exponent form when plain
+/// would be long.
+pub(crate) fn show_number(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && !(1e-5..1e16).contains(&a) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}

@@ -163,6 +163,10 @@ pub struct Variable {
     pub format: Option<Format>,
     /// The informat, if any.
     pub informat: Option<Format>,
+    /// The position of the variable in the dataset's sort key (1 for the
+    /// first key), as Dataset-JSON's `keySequence` and define.xml's
+    /// `KeySequence` give it; XPORT has no place for it.
+    pub key_sequence: Option<u32>,
 }
 
 impl Variable {
@@ -175,6 +179,7 @@ impl Variable {
             length: 8,
             format: None,
             informat: None,
+            key_sequence: None,
         }
     }
 
@@ -187,6 +192,7 @@ impl Variable {
             length,
             format: None,
             informat: None,
+            key_sequence: None,
         }
     }
 

@@ -316,6 +316,7 @@ fn read_member(r: &mut Records<'_>, encoding: Encoding) -> Result<Dataset, Cdisc
             length: length as usize,
             format: format_of(&n[56..64], be16(n, 64), be16(n, 66)),
             informat: format_of(&n[72..80], be16(n, 80), be16(n, 82)),
+            key_sequence: None,
         };
         specs.push(Spec {
             variable,
@@ -360,11 +361,7 @@ fn read_member(r: &mut Records<'_>, encoding: Encoding) -> Result<Dataset, Cdisc
     let data = &r.bytes[data_start..data_end];
     r.pos = data_end;
 
-    let mut n_obs = if obs_len == 0 {
-        0
-    } else {
-        data.len() / obs_len
-    };
+    let mut n_obs = data.len().checked_div(obs_len).unwrap_or(0);
     // Blank padding at the end can look like observations when every
     // variable is character: drop all-blank rows that lie inside the last
     // record's padding (fewer than 80 bytes from the end).
@@ -805,7 +802,7 @@ pub fn to_bytes(datasets: &[Dataset], options: &WriteOptions) -> Result<Vec<u8>,
                                     at: Location::file(INPUT)
                                         .at(RecordKind::Observation, row as u64 + 1)
                                         .variable(v.name.clone()),
-                                    value: x.to_string(),
+                                    value: crate::error::show_number(x),
                                     problem: match e {
                                         ibm::EncodeError::NotFinite => {
                                             "SAS numerics cannot be NaN or infinite".into()
