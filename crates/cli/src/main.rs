@@ -1,6 +1,7 @@
 //! `rct`: design, randomize, validate, analyse and report a randomized
 //! controlled trial.
 
+mod cdisc;
 mod design;
 mod validate;
 
@@ -26,6 +27,9 @@ enum Command {
     /// Design a trial: sample size and power.
     #[command(subcommand)]
     Design(design::Command),
+    /// Convert and inspect CDISC SDTM/ADaM datasets (.xpt, .json, .ndjson, .csv).
+    #[command(subcommand)]
+    Cdisc(cdisc::Command),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Design(cmd) => design::run(&cmd).map(|()| ExitCode::SUCCESS),
+        Command::Cdisc(cmd) => cdisc::run(&cmd).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
