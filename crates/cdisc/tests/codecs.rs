@@ -530,3 +530,101 @@ fn writers_refuse_what_xport_cannot_hold() {
          largest IBM double (7.2e75)"
     );
 }
+
+mod never_panic {
+    //! Cheap fuzzing in the test suite (the cargo-fuzz targets in `fuzz/`
+    //! go further): random and mutated inputs give `Ok` or `Err`, never a
+    //! panic.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ta_bytes() -> Vec<u8> {
+        std::fs::read(data("ta.xpt")).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn xport_random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            let _ = xport::from_bytes(&bytes);
+        }
+
+        /// Overwrite a few bytes of a real file, and cut it somewhere.
+        #[test]
+        fn xport_mutated(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..6),
+                         cut in any::<usize>()) {
+            let mut b = ta_bytes();
+            for (at, v) in edits {
+                let i = at % b.len();
+                b[i] = v;
+            }
+            let keep = if cut % 3 == 0 { cut % (b.len() + 1) } else { b.len() };
+            if let Ok(members) = xport::from_bytes(&b[..keep]) {
+                // What reads, writes (when XPORT can hold it) and reads back.
+                if let Ok(out) = xport::to_bytes(&members, &xport::WriteOptions::default()) {
+                    prop_assert_eq!(xport::from_bytes(&out).unwrap(), members);
+                }
+            }
+        }
+
+        #[test]
+        fn json_and_csv_random_text(text in "\\PC{0,300}") {
+            let _ = json::from_bytes(text.as_bytes());
+            let _ = json::from_ndjson_bytes(text.as_bytes());
+            let _ = csv::from_bytes(text.as_bytes(), &csv::ReadOptions::default());
+        }
+
+        /// Mutated Dataset-JSON and CSV of a real dataset.
+        #[test]
+        fn json_and_csv_mutated(edits in proptest::collection::vec((any::<usize>(), 32u8..127), 1..4)) {
+            let ta = xport::from_bytes(&ta_bytes()).unwrap().remove(0);
+            for mut b in [
+                json::to_bytes(&ta, &json::WriteOptions::default()).unwrap(),
+                csv::to_bytes(&ta).unwrap(),
+            ] {
+                for (at, v) in &edits {
+                    let i = at % b.len();
+                    b[i] = *v;
+                }
+                let _ = json::from_bytes(&b);
+                let _ = json::from_ndjson_bytes(&b);
+                let opts = csv::ReadOptions::default().with_schema(ta.variables().to_vec());
+                let _ = csv::from_bytes(&b, &opts);
+                let _ = csv::from_bytes(&b, &csv::ReadOptions::default());
+            }
+        }
+
+        /// Any numbers in the IBM range and any text of at most the
+        /// length survive XPORT, Dataset-JSON and CSV.
+        #[test]
+        fn random_datasets_round_trip(
+            rows in proptest::collection::vec(
+                (proptest::option::of(-1e70f64..1e70), "[ -~é]{0,6}", 0u8..30), 0..20)
+        ) {
+            let mut x = NumericColumn::new();
+            let mut t = Vec::new();
+            for (v, s, m) in &rows {
+                match (v, m) {
+                    (_, 0) => x.push_missing(Missing::Letter(b'Z')),
+                    (Some(v), _) => x.push(Some(*v)),
+                    (None, _) => x.push(None),
+                }
+                // SAS drops trailing blanks.
+                t.push(s.trim_end().to_owned());
+            }
+            let ds = Dataset::new(
+                "R",
+                "random",
+                vec![Variable::numeric("X"), Variable::character("T", 12)],
+                vec![Column::Numeric(x), Column::Character(t)],
+            ).unwrap();
+            let xpt = xport::to_bytes(std::slice::from_ref(&ds), &xport::WriteOptions::default()).unwrap();
+            prop_assert_eq!(&xport::from_bytes(&xpt).unwrap()[0], &ds);
+            let c = csv::to_bytes(&ds).unwrap();
+            let opts = csv::ReadOptions::default().with_name("R").with_label("random")
+                .with_schema(ds.variables().to_vec());
+            prop_assert_eq!(&csv::from_bytes(&c, &opts).unwrap(), &ds);
+        }
+    }
+}
