@@ -53,9 +53,7 @@ fn bench_kw(c: &mut Criterion) {
 
 fn bench_friedman(c: &mut Criterion) {
     let mut g = Mix(7);
-    let y: Vec<Vec<f64>> = (0..100_000)
-        .map(|_| (0..10).map(|_| g.normal4()).collect())
-        .collect();
+    let y: Vec<Vec<f64>> = (0..100_000).map(|_| (0..10).map(|_| g.normal4()).collect()).collect();
     let mut group = c.benchmark_group("friedman");
     group.sample_size(10);
     group.bench_function("100000x10", |b| {
