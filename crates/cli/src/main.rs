@@ -1,6 +1,7 @@
 //! `rct`: design, randomize, validate, analyse and report a randomized
 //! controlled trial.
 
+mod cdisc;
 mod design;
 mod randomize;
 mod simulate;
@@ -30,6 +31,9 @@ enum Command {
     Design(design::Command),
     /// Generate a stratified permuted-block randomization list (or --verify one).
     Randomize(randomize::Args),
+    /// Convert and inspect CDISC SDTM/ADaM datasets (.xpt, .json, .ndjson, .csv).
+    #[command(subcommand)]
+    Cdisc(cdisc::Command),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Design(cmd) => design::run(&cmd).map(|()| ExitCode::SUCCESS),
         Command::Randomize(args) => randomize::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Cdisc(cmd) => cdisc::run(&cmd).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
