@@ -1,19 +1,8 @@
 //! The `rct` binary, run as a user runs it.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
-
-fn rct(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rct"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+use common::rct;
 
 /// The seed paper's design: 85% vs 45% response, alpha 0.05 two-sided, 80%
 /// power, unpooled z (PASS), 20% dropout -> 19, 24 per group, 72 in all.

@@ -1,19 +1,8 @@
 //! `rct randomize` as the issue states it, and its failure modes.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
-
-fn rct(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rct"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+use common::rct;
 
 const BASE: [&str; 13] = [
     "randomize",

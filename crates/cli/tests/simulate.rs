@@ -1,19 +1,8 @@
 //! `rct design simulate` and `rct design merge`.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
-
-fn rct(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rct"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+use common::rct;
 
 /// Shards run separately and merged equal the single run, byte for byte in
 /// the numbers; the seed trial's scenario round-trips through --show-scenario.
