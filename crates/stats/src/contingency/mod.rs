@@ -4,6 +4,7 @@
 mod chi_square;
 mod cmh;
 mod fisher;
+mod fisher_rxc;
 mod table;
 
 pub use chi_square::{chi_square, ChiSquare};
