@@ -40,9 +40,21 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
+        // One line per failing case: its first mismatch, and how many more
+        // fields differ (all of them with --verbose).
         for o in outcomes.iter().filter(|o| !o.passed) {
-            for m in &o.mismatches {
-                println!("FAIL {} {}: got {}, want {}", o.id, m.field, m.got, m.want);
+            let shown = if args.verbose { o.mismatches.len() } else { 1 };
+            for m in o.mismatches.iter().take(shown) {
+                let more = o.mismatches.len() - shown;
+                let tail = if more > 0 {
+                    format!(" (+{more} more fields)")
+                } else {
+                    String::new()
+                };
+                println!(
+                    "FAIL {} {}: got {}, want {}{tail}",
+                    o.id, m.field, m.got, m.want
+                );
             }
         }
         if args.verbose {

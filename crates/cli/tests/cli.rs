@@ -90,13 +90,16 @@ fn validate_user_cases() {
             {"id": "kw/ok", "source": "R 4.2.2 kruskal.test (hand-sized)", "input": {"groups": [[1, 2, 2, 3], [2, 3, 3, 4, 4], [4, 5, 5, 5]]},
              "expected": {"statistic": 8.917241379310338, "df": 2, "p_value": 0.011578322378501133}},
             {"id": "kw/wrong", "source": "deliberately wrong", "input": {"groups": [[1, 2], [3, 4]]},
-             "expected": {"statistic": 99.0}},
+             "expected": {"statistic": 99.0, "df": 5}},
             {"id": "kw/error", "source": "invalid", "input": {"groups": [[1, 2]]}, "expected": {"error": true}}
         ]}"#,
     );
     let (code, out, _) = rct(&["validate", "--cases", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL kw/wrong statistic: got"), "{out}");
+    // One line per failing case, naming how many more fields differ.
+    assert_eq!(out.lines().filter(|l| l.starts_with("FAIL")).count(), 1, "{out}");
+    assert!(out.contains("(+1 more fields)"), "{out}");
     assert!(out.lines().last().unwrap() == "2 passed, 1 failed", "{out}");
     let (code, out, _) = rct(&[
         "validate",
