@@ -98,7 +98,11 @@ fn validate_user_cases() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL kw/wrong statistic: got"), "{out}");
     // One line per failing case, naming how many more fields differ.
-    assert_eq!(out.lines().filter(|l| l.starts_with("FAIL")).count(), 1, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("FAIL")).count(),
+        1,
+        "{out}"
+    );
     assert!(out.contains("(+1 more fields)"), "{out}");
     assert!(out.lines().last().unwrap() == "2 passed, 1 failed", "{out}");
     let (code, out, _) = rct(&[
