@@ -65,7 +65,12 @@ impl Default for KaplanMeierOptions {
 }
 
 /// A Kaplan-Meier curve, one row per distinct time (events or censorings).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+///
+/// The pointwise confidence limits are derived on demand from `survival`
+/// and `std_err` ([`KaplanMeier::lower`], [`KaplanMeier::upper`]) rather than
+/// stored: a curve over ten million subjects then writes three columns less.
+/// They are serialized as `lower` and `upper` like the other fields.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KaplanMeier {
     /// Distinct times.
@@ -80,10 +85,6 @@ pub struct KaplanMeier {
     pub survival: Vec<f64>,
     /// Greenwood standard error of S(t) (`None` where S(t) = 0).
     pub std_err: Vec<Option<f64>>,
-    /// Lower confidence limit (`None` where undefined).
-    pub lower: Vec<Option<f64>>,
-    /// Upper confidence limit.
-    pub upper: Vec<Option<f64>>,
     /// Median survival (`None` when not reached).
     pub median: Option<f64>,
     /// Lower confidence limit of the median.
@@ -94,6 +95,29 @@ pub struct KaplanMeier {
     pub conf_type: ConfType,
     /// The confidence level.
     pub conf_level: f64,
+    /// The normal quantile of the confidence level.
+    z: f64,
+}
+
+impl serde::Serialize for KaplanMeier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = serializer.serialize_struct("KaplanMeier", 15)?;
+        st.serialize_field("time", &self.time)?;
+        st.serialize_field("n_risk", &self.n_risk)?;
+        st.serialize_field("n_event", &self.n_event)?;
+        st.serialize_field("n_censor", &self.n_censor)?;
+        st.serialize_field("survival", &self.survival)?;
+        st.serialize_field("std_err", &self.std_err)?;
+        st.serialize_field("lower", &self.lower())?;
+        st.serialize_field("upper", &self.upper())?;
+        st.serialize_field("median", &self.median)?;
+        st.serialize_field("median_lower", &self.median_lower)?;
+        st.serialize_field("median_upper", &self.median_upper)?;
+        st.serialize_field("conf_type", &self.conf_type)?;
+        st.serialize_field("conf_level", &self.conf_level)?;
+        st.end()
+    }
 }
 
 /// The Kaplan-Meier estimate of the survival function with Greenwood
@@ -143,13 +167,12 @@ pub fn kaplan_meier(
         n_censor: Vec::with_capacity(n),
         survival: Vec::with_capacity(n),
         std_err: Vec::with_capacity(n),
-        lower: Vec::with_capacity(n),
-        upper: Vec::with_capacity(n),
         median: None,
         median_lower: None,
         median_upper: None,
         conf_type: opts.conf_type,
         conf_level: opts.conf_level,
+        z,
     };
     let mut s = 1.0;
     let mut greenwood = 0.0; // sum d / (n (n - d)): variance of log S
@@ -173,12 +196,7 @@ pub fn kaplan_meier(
             }
         }
         let se_log = greenwood.sqrt();
-        let (std_err, lower, upper) = if s > 0.0 {
-            let (lo, hi) = interval(s, se_log, z, opts.conf_type);
-            (Some(s * se_log), lo, hi)
-        } else {
-            (None, None, None)
-        };
+        let std_err = (s > 0.0).then_some(s * se_log);
         out.time.push(t);
         // Counts are whole numbers below 2^31 (checked by SurvivalData).
         out.n_risk.push(at_risk as u32);
@@ -186,13 +204,11 @@ pub fn kaplan_meier(
         out.n_censor.push(c as u32);
         out.survival.push(s);
         out.std_err.push(std_err);
-        out.lower.push(lower);
-        out.upper.push(upper);
         at_risk -= d + c;
     }
     out.median = crossing(&out.time, out.survival.iter().map(|&v| Some(v)));
-    out.median_lower = crossing(&out.time, out.lower.iter().copied());
-    out.median_upper = crossing(&out.time, out.upper.iter().copied());
+    out.median_lower = crossing(&out.time, (0..out.time.len()).map(|i| out.limits(i).0));
+    out.median_upper = crossing(&out.time, (0..out.time.len()).map(|i| out.limits(i).1));
     Ok(out)
 }
 
@@ -253,6 +269,29 @@ fn crossing(time: &[f64], curve: impl Iterator<Item = Option<f64>>) -> Option<f6
 }
 
 impl KaplanMeier {
+    /// The pointwise confidence limits at row `i` (`None` where undefined:
+    /// every limit where S = 0, log-log limits where S = 1).
+    ///
+    /// # Panics
+    /// If `i` is not a row of the curve.
+    pub fn limits(&self, i: usize) -> (Option<f64>, Option<f64>) {
+        let s = self.survival[i];
+        match self.std_err[i] {
+            Some(se) if s > 0.0 => interval(s, se / s, self.z, self.conf_type),
+            _ => (None, None),
+        }
+    }
+
+    /// Lower confidence limits, one per row.
+    pub fn lower(&self) -> Vec<Option<f64>> {
+        (0..self.time.len()).map(|i| self.limits(i).0).collect()
+    }
+
+    /// Upper confidence limits, one per row.
+    pub fn upper(&self) -> Vec<Option<f64>> {
+        (0..self.time.len()).map(|i| self.limits(i).1).collect()
+    }
+
     /// S(t) at the requested times (the step function, right-continuous;
     /// 1 before the first time).
     pub fn survival_at(&self, times: &[f64]) -> Vec<f64> {
@@ -274,8 +313,8 @@ impl KaplanMeier {
     pub fn cumulative_incidence(&self) -> (Vec<f64>, Vec<Option<f64>>, Vec<Option<f64>>) {
         (
             self.survival.iter().map(|s| 1.0 - s).collect(),
-            self.upper.iter().map(|u| u.map(|u| 1.0 - u)).collect(),
-            self.lower.iter().map(|l| l.map(|l| 1.0 - l)).collect(),
+            self.upper().iter().map(|u| u.map(|u| 1.0 - u)).collect(),
+            self.lower().iter().map(|l| l.map(|l| 1.0 - l)).collect(),
         )
     }
 }
@@ -294,7 +333,7 @@ mod tests {
             for ct in [ConfType::Log, ConfType::LogLog, ConfType::Plain] {
                 let km = kaplan_meier(&data, &KaplanMeierOptions { conf_type: ct, conf_level: 0.95 }).unwrap();
                 for w in km.survival.windows(2) { prop_assert!(w[1] <= w[0]); }
-                for ((s, lo), hi) in km.survival.iter().zip(&km.lower).zip(&km.upper) {
+                for ((s, lo), hi) in km.survival.iter().zip(&km.lower()).zip(&km.upper()) {
                     if let (Some(lo), Some(hi)) = (lo, hi) { prop_assert!(*lo <= *s + 1e-12 && *s <= *hi + 1e-12); }
                 }
             }
