@@ -20,7 +20,7 @@ pub struct FisherExact {
 
 /// R's relative tolerance when comparing a table's probability with the
 /// observed one: tables within it count as "as extreme".
-const REL_ERR: f64 = 1.0 + 1e-7;
+pub(super) const REL_ERR: f64 = 1e-7;
 
 /// Fisher's exact test of independence for any r x c table.
 ///
@@ -216,7 +216,7 @@ impl Noncentral {
         let len = self.logd.len();
         let m = self.mode(0.0);
         let top = self.logd[m];
-        let obs = self.logd[(x - self.lo) as usize] + REL_ERR.ln();
+        let obs = self.logd[(x - self.lo) as usize] + REL_ERR.ln_1p();
         let (_, _, _, total) = self.window(0.0);
         // Left tail: indices below the mode with logd <= obs.
         let mut sum = 0.0;
@@ -326,7 +326,7 @@ mod tests {
                 let c = r0 - a - b;
                 if c > cs[2] { continue; }
                 let v = lp([a, b, c]);
-                if v <= obs + REL_ERR.ln() { want += v.exp(); }
+                if v <= obs + REL_ERR.ln_1p() { want += v.exp(); }
             }}
             prop_assert!((got - want.min(1.0)).abs() < 1e-10, "{got} vs {want}");
         }

@@ -46,8 +46,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use statrs::function::factorial::ln_factorial;
 
-/// R's relative tolerance for "as extreme as observed".
-const REL_ERR: f64 = 1e-7;
+use super::fisher::REL_ERR;
 use crate::StatsError;
 
 /// Grid on which past log-weights are merged.

@@ -124,6 +124,29 @@ fn normal_p(z_raw: f64, sigma: f64, correct: bool, alt: Alternative) -> Result<f
     })
 }
 
+/// The normal-approximation result: `sigma` is the (tie-corrected) SD of
+/// the statistic under H0, `center` its mean.
+fn normal_result(
+    statistic: f64,
+    center: f64,
+    sigma: f64,
+    n: usize,
+    notes: Vec<Note>,
+    opts: &WilcoxonOptions,
+) -> Result<Wilcoxon, StatsError> {
+    Ok(Wilcoxon {
+        statistic,
+        p_value: normal_p(statistic - center, sigma, opts.correct, opts.alternative)?,
+        method: if opts.correct {
+            PValueMethod::NormalCorrected
+        } else {
+            PValueMethod::Normal
+        },
+        n,
+        notes,
+    })
+}
+
 /// Wilcoxon signed-rank test of `x - mu` (one sample), or of `x - y - mu`
 /// (paired when `y` is given).
 ///
@@ -215,18 +238,7 @@ pub fn wilcoxon_signed_rank(
         )));
     }
     let sigma = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - ranks.tie_term / 48.0).sqrt();
-    let p_value = normal_p(statistic - center, sigma, opts.correct, opts.alternative)?;
-    Ok(Wilcoxon {
-        statistic,
-        p_value,
-        method: if opts.correct {
-            PValueMethod::NormalCorrected
-        } else {
-            PValueMethod::Normal
-        },
-        n,
-        notes,
-    })
+    normal_result(statistic, center, sigma, n, notes, opts)
 }
 
 /// Wilcoxon rank-sum (Mann-Whitney) test that `x - mu` and `y` come from the
@@ -298,18 +310,7 @@ pub fn mann_whitney(x: &[f64], y: &[f64], opts: &WilcoxonOptions) -> Result<Wilc
     }
     let big = mf + nf;
     let sigma = ((mf * nf / 12.0) * ((big + 1.0) - ranks.tie_term / (big * (big - 1.0)))).sqrt();
-    let p_value = normal_p(statistic - center, sigma, opts.correct, opts.alternative)?;
-    Ok(Wilcoxon {
-        statistic,
-        p_value,
-        method: if opts.correct {
-            PValueMethod::NormalCorrected
-        } else {
-            PValueMethod::Normal
-        },
-        n: m + n,
-        notes,
-    })
+    normal_result(statistic, center, sigma, m + n, notes, opts)
 }
 
 #[cfg(test)]

@@ -51,6 +51,38 @@ impl SurvivalData {
         })
     }
 
+    /// One data set per group code (0..k), given the code of each subject
+    /// in time order. Walking the data in time order appends each subject
+    /// to its group in time order, so each part is already sorted.
+    fn split_sorted(&self, sorted_group: &[u32], k: usize) -> Vec<SurvivalData> {
+        let mut sizes = vec![0usize; k];
+        for &g in sorted_group {
+            sizes[g as usize] += 1;
+        }
+        let mut cols: Vec<(Vec<f64>, Vec<bool>)> = sizes
+            .iter()
+            .map(|&n| (Vec::with_capacity(n), Vec::with_capacity(n)))
+            .collect();
+        for ((&g, &t), &e) in sorted_group
+            .iter()
+            .zip(&self.sorted_time)
+            .zip(&self.sorted_event)
+        {
+            let c = &mut cols[g as usize];
+            c.0.push(t);
+            c.1.push(e);
+        }
+        cols.into_iter()
+            .map(|(time, event)| SurvivalData {
+                order: (0..time.len() as u32).collect(),
+                sorted_time: time.clone(),
+                sorted_event: event.clone(),
+                time,
+                event,
+            })
+            .collect()
+    }
+
     /// Checks times and events; returns them with -0.0 as 0.0 and events
     /// as booleans.
     fn validate(time: &[f64], event: &[f64]) -> Result<(Vec<f64>, Vec<bool>), StatsError> {
@@ -147,38 +179,13 @@ impl SurvivalData {
         let mut labels: Vec<&G> = group.iter().collect();
         labels.sort();
         labels.dedup();
-        let gidx: Vec<usize> = group
+        // Group code of each subject in time order.
+        let sorted_group: Vec<u32> = self
+            .order
             .iter()
-            .map(|g| labels.binary_search(&g).unwrap_or(0))
+            .map(|&i| labels.binary_search(&&group[i as usize]).unwrap_or(0) as u32)
             .collect();
-        let mut sizes = vec![0usize; labels.len()];
-        for &g in &gidx {
-            sizes[g] += 1;
-        }
-        let mut cols: Vec<(Vec<f64>, Vec<bool>)> = sizes
-            .iter()
-            .map(|&n| (Vec::with_capacity(n), Vec::with_capacity(n)))
-            .collect();
-        // Walking the parent in time order appends each subject to its group
-        // in time order, so each part is already sorted.
-        for (k, &i) in self.order.iter().enumerate() {
-            let part = &mut cols[gidx[i as usize]];
-            part.0.push(self.sorted_time[k]);
-            part.1.push(self.sorted_event[k]);
-        }
-        let parts: Vec<SurvivalData> = cols
-            .into_iter()
-            .map(|(time, event)| {
-                let order = (0..time.len() as u32).collect();
-                SurvivalData {
-                    sorted_time: time.clone(),
-                    sorted_event: event.clone(),
-                    time,
-                    event,
-                    order,
-                }
-            })
-            .collect();
+        let parts = self.split_sorted(&sorted_group, labels.len());
         Ok(labels.into_iter().cloned().zip(parts).collect())
     }
 }
@@ -258,36 +265,10 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
 
     /// One data set per group (in label order), already in time order.
     pub fn split(&self) -> Vec<(G, SurvivalData)> {
-        let k = self.labels.len();
-        let mut sizes = vec![0usize; k];
-        for &g in &self.sorted_group {
-            sizes[g as usize] += 1;
-        }
-        let mut cols: Vec<(Vec<f64>, Vec<bool>)> = sizes
-            .iter()
-            .map(|&n| (Vec::with_capacity(n), Vec::with_capacity(n)))
-            .collect();
-        for ((&g, &t), &e) in self
-            .sorted_group
-            .iter()
-            .zip(&self.data.sorted_time)
-            .zip(&self.data.sorted_event)
-        {
-            let c = &mut cols[g as usize];
-            c.0.push(t);
-            c.1.push(e);
-        }
-        self.labels
-            .iter()
-            .cloned()
-            .zip(cols.into_iter().map(|(time, event)| SurvivalData {
-                order: (0..time.len() as u32).collect(),
-                sorted_time: time.clone(),
-                sorted_event: event.clone(),
-                time,
-                event,
-            }))
-            .collect()
+        let parts = self
+            .data
+            .split_sorted(&self.sorted_group, self.labels.len());
+        self.labels.iter().cloned().zip(parts).collect()
     }
 
     /// The unstratified k-sample G-rho test of the groups (as

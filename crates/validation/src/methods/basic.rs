@@ -48,15 +48,8 @@ pub(super) fn lsd(input: &Input<'_>) -> Result<Value, MethodError> {
     to_value(&anova::lsd(&as_refs(&g))?)
 }
 
-/// Numeric ids as totally ordered keys (the case files use numbers).
-fn id_key(v: f64) -> i128 {
-    let bits = v.to_bits() as i64;
-    // Order-preserving map of an f64 to an integer (sign-magnitude to two's complement).
-    i128::from(if bits < 0 { i64::MIN - bits } else { bits })
-}
-
 pub(super) fn locf(input: &Input<'_>) -> Result<Value, MethodError> {
-    let id: Vec<i128> = input.f64s("id")?.into_iter().map(id_key).collect();
+    let id = super::survival::keys(input.labels("id")?, "id")?;
     let y: Vec<Option<f64>> = input
         .f64s("y")?
         .into_iter()
