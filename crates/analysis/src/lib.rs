@@ -10,6 +10,7 @@
 //! multiplicity adjustment, seeds); the report's footnotes state the same.
 
 mod data;
+#[cfg_attr(test, allow(clippy::unwrap_used))]
 mod engine;
 mod error;
 pub mod format;
