@@ -67,6 +67,11 @@ pub fn run(cmd: &Command) -> Result<()> {
     }
 }
 
+/// Reads every dataset of a file by its extension, with default options.
+pub fn read_file(path: &Path) -> Result<Vec<Dataset>> {
+    read_all(path, xport::Encoding::Auto, None)
+}
+
 /// Reads every dataset of a file (XPORT may hold several).
 fn read_all(path: &Path, encoding: xport::Encoding, schema: Option<&Path>) -> Result<Vec<Dataset>> {
     let datasets = match FileFormat::from_path(path)? {

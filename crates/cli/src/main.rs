@@ -1,7 +1,9 @@
 //! `rct`: design, randomize, validate, analyse and report a randomized
 //! controlled trial.
 
+mod analyze;
 mod cdisc;
+mod demo;
 mod design;
 mod randomize;
 mod simulate;
@@ -31,6 +33,15 @@ enum Command {
     Design(design::Command),
     /// Generate a stratified permuted-block randomization list (or --verify one).
     Randomize(randomize::Args),
+    /// Simulate a trial shaped like the seed trial, write it as SDTM and
+    /// ADaM, analyse it with the default plan and write the report.
+    Demo(demo::Args),
+    /// Analyse a study folder (SDTM or ADaM) with an analysis plan and
+    /// write results.json, report.html, tables and figures.
+    Analyze(analyze::Args),
+    /// Show or check an analysis plan.
+    #[command(subcommand)]
+    Plan(analyze::PlanCommand),
     /// Convert and inspect CDISC SDTM/ADaM datasets (.xpt, .json, .ndjson, .csv).
     #[command(subcommand)]
     Cdisc(cdisc::Command),
@@ -43,6 +54,9 @@ fn main() -> ExitCode {
         Command::Design(cmd) => design::run(&cmd).map(|()| ExitCode::SUCCESS),
         Command::Randomize(args) => randomize::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Cdisc(cmd) => cdisc::run(&cmd).map(|()| ExitCode::SUCCESS),
+        Command::Demo(args) => demo::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Analyze(args) => analyze::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Plan(cmd) => analyze::plan(&cmd).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
