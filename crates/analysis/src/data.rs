@@ -1,5 +1,6 @@
 //! Named datasets and typed access to their variables.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use rct_cdisc::{Column, Dataset};
@@ -87,14 +88,22 @@ impl<'a> Table<'a> {
     }
 
     /// A character variable.
-    pub(crate) fn text(&self, variable: &str) -> Result<&'a [String], AnalysisError> {
-        self.column(variable)?
-            .as_character()
-            .ok_or_else(|| AnalysisError::WrongType {
+    ///
+    /// A numeric column whose values are all missing reads as blanks: CSV
+    /// files carry no types, and an all-empty column (e.g. DTYPE when
+    /// nothing was imputed) is inferred as numeric.
+    pub(crate) fn text(&self, variable: &str) -> Result<Cow<'a, [String]>, AnalysisError> {
+        match self.column(variable)? {
+            Column::Character(v) => Ok(Cow::Borrowed(v.as_slice())),
+            Column::Numeric(c) if c.values().iter().all(Option::is_none) => {
+                Ok(Cow::Owned(vec![String::new(); c.len()]))
+            }
+            Column::Numeric(_) => Err(AnalysisError::WrongType {
                 dataset: self.dataset.name().to_string(),
                 variable: variable.to_string(),
                 expected: "character",
-            })
+            }),
+        }
     }
 
     /// A numeric variable (missing values as `None`).

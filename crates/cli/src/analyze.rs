@@ -88,7 +88,10 @@ pub struct InputFile {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Reads every dataset file of a folder (.xpt, .json, .ndjson, .csv),
@@ -122,7 +125,10 @@ pub fn read_study(dir: &Path) -> Result<(Vec<Dataset>, Vec<InputFile>)> {
         let mut read = crate::cdisc::read_file(&path)?;
         let ds = match read.len() {
             1 => read.remove(0),
-            _ => match read.iter().position(|d| d.name().eq_ignore_ascii_case(&stem)) {
+            _ => match read
+                .iter()
+                .position(|d| d.name().eq_ignore_ascii_case(&stem))
+            {
                 Some(i) => read.remove(i),
                 None => bail!(
                     "{}: holds {} datasets and none is named {stem}",
@@ -154,7 +160,9 @@ pub fn run(a: &Args) -> Result<()> {
     let (datasets, inputs) = read_study(&a.study)?;
     let data = prepare(datasets)?;
     let bar = progress(a.quiet);
-    let analysis = rct_analysis::run(&plan, &data.study, &mut |step| bar.set_message(step.to_string()))?;
+    let analysis = rct_analysis::run(&plan, &data.study, &mut |step| {
+        bar.set_message(step.to_string())
+    })?;
     bar.finish_and_clear();
     write_outputs(&a.out, &plan_text, &inputs, &data.derived, &analysis)?;
     if !a.quiet {
@@ -173,7 +181,9 @@ pub struct Prepared {
 /// Uses ADaM datasets when the folder has ADSL; otherwise derives ADaM
 /// from the SDTM domains with the seed trial's rules.
 pub fn prepare(datasets: Vec<Dataset>) -> Result<Prepared> {
-    let has_adsl = datasets.iter().any(|d| d.name().eq_ignore_ascii_case("ADSL"));
+    let has_adsl = datasets
+        .iter()
+        .any(|d| d.name().eq_ignore_ascii_case("ADSL"));
     if has_adsl {
         return Ok(Prepared {
             study: StudyData::new(datasets),
@@ -218,7 +228,9 @@ pub fn write_outputs(
     });
     let text = serde_json::to_string_pretty(&results)?;
     let mut report = analysis.report.clone();
-    report.subtitle.push(format!("rct {}", env!("CARGO_PKG_VERSION")));
+    report
+        .subtitle
+        .push(format!("rct {}", env!("CARGO_PKG_VERSION")));
     report.subtitle.push(format!(
         "Inputs: {}",
         inputs

@@ -110,7 +110,11 @@ pub fn write_datasets(dir: &Path, datasets: &[Dataset], ext: &str) -> Result<()>
     for ds in datasets {
         let path = dir.join(format!("{}.{ext}", ds.name().to_ascii_lowercase()));
         match ext {
-            "xpt" => xport::write_path(&path, std::slice::from_ref(ds), &xport::WriteOptions::default())?,
+            "xpt" => xport::write_path(
+                &path,
+                std::slice::from_ref(ds),
+                &xport::WriteOptions::default(),
+            )?,
             "json" => json::write_path(&path, ds, false, &json::WriteOptions::default())?,
             "ndjson" => json::write_path(&path, ds, true, &json::WriteOptions::default())?,
             _ => csv::write_path(&path, ds)?,

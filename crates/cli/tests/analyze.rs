@@ -28,7 +28,13 @@ fn demo_writes_sdtm_adam_and_a_reproducible_report() {
     let (code, stdout, stderr) = rct(&["demo", "--out", out.to_str().unwrap(), "--quiet"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.is_empty());
-    for f in ["sdtm/dm.xpt", "sdtm/lb.xpt", "sdtm/ae.xpt", "adam/adsl.xpt", "adam/adlb.xpt"] {
+    for f in [
+        "sdtm/dm.xpt",
+        "sdtm/lb.xpt",
+        "sdtm/ae.xpt",
+        "adam/adsl.xpt",
+        "adam/adlb.xpt",
+    ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let report = out.join("report");
@@ -38,8 +44,12 @@ fn demo_writes_sdtm_adam_and_a_reproducible_report() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert!(tables.iter().any(|p| p.extension().is_some_and(|e| e == "rtf")));
-    assert!(tables.iter().any(|p| p.extension().is_some_and(|e| e == "csv")));
+    assert!(tables
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "rtf")));
+    assert!(tables
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "csv")));
     let r = results(&report);
     assert_eq!(r["rct_version"], env!("CARGO_PKG_VERSION"));
     let inputs = r["inputs"].as_array().unwrap();
@@ -81,10 +91,18 @@ fn demo_adverse_event_counts_agree_with_adae() {
     // written ADaM file and compare with the report's numbers.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("demo");
-    let (code, _, stderr) = rct(&["demo", "--out", out.to_str().unwrap(), "--quiet", "--format", "json"]);
+    let (code, _, stderr) = rct(&[
+        "demo",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let adae: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("adam/adae.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("adam/adae.json")).unwrap())
+            .unwrap();
     let cols: Vec<&str> = adae["columns"]
         .as_array()
         .unwrap()
@@ -106,7 +124,12 @@ fn demo_adverse_event_counts_agree_with_adae() {
     let r = results(&out.join("report"));
     let any = find(&r, "safety.any.Any adverse event");
     let total: usize = subjects.values().map(|s| s.len()).sum();
-    let reported: u64 = any["n"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let reported: u64 = any["n"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     assert_eq!(reported as usize, total);
     assert!(total > 0);
 }
@@ -142,7 +165,11 @@ fn pilot_study_runs_with_its_example_plan() {
     // 254 subjects: 86 placebo, 84 and 84 on xanomeline (ADSL TRT01P).
     let age: Vec<u64> = ["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"]
         .iter()
-        .map(|a| find(&r, &format!("baseline.AGE.{a}"))["n"].as_u64().unwrap())
+        .map(|a| {
+            find(&r, &format!("baseline.AGE.{a}"))["n"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(age, [86, 84, 84]);
     let lr = find(&r, "tte.TTDE.logrank.all");
@@ -154,7 +181,12 @@ fn analysis_errors_name_the_problem_and_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     // No such folder.
-    let (code, _, stderr) = rct(&["analyze", "/nonexistent/study", "--out", out.to_str().unwrap()]);
+    let (code, _, stderr) = rct(&[
+        "analyze",
+        "/nonexistent/study",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_ne!(code, 0);
     assert!(stderr.contains("/nonexistent/study"), "{stderr}");
     // A plan with a misspelt key.
@@ -176,11 +208,22 @@ fn analysis_errors_name_the_problem_and_write_nothing() {
         out.to_str().unwrap(),
     ]);
     assert_ne!(code, 0);
-    assert!(stderr.contains("plan.toml") && stderr.contains("quantile_typo"), "{stderr}");
+    assert!(
+        stderr.contains("plan.toml") && stderr.contains("quantile_typo"),
+        "{stderr}"
+    );
     // ADSL without the population flags the plan names.
-    let (code, _, stderr) = rct(&["analyze", study.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (code, _, stderr) = rct(&[
+        "analyze",
+        study.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_ne!(code, 0);
-    assert!(stderr.contains("ADSL") && stderr.contains("ITTFL"), "{stderr}");
+    assert!(
+        stderr.contains("ADSL") && stderr.contains("ITTFL"),
+        "{stderr}"
+    );
     assert!(!out.exists(), "nothing may be written on error");
 }
 

@@ -133,12 +133,20 @@ mod tests {
         let any = [vec![12, 12], vec![8, 16], vec![11, 13]];
         let t = choose_categorical_test(&any, 5.0).unwrap().unwrap();
         assert_eq!(t.method, "chi_square");
-        assert!((t.p_value - 0.478_821_209_326_039).abs() < 1e-9, "{}", t.p_value);
+        assert!(
+            (t.p_value - 0.478_821_209_326_039).abs() < 1e-9,
+            "{}",
+            t.p_value
+        );
         assert!((t.p_value - 0.478).abs() < 1e-3);
         let fever = [vec![6, 18], vec![3, 21], vec![5, 19]];
         let t = choose_categorical_test(&fever, 0.0).unwrap().unwrap();
         assert_eq!(t.method, "chi_square");
-        assert!((t.p_value - 0.537_573_569_331_123).abs() < 1e-9, "{}", t.p_value);
+        assert!(
+            (t.p_value - 0.537_573_569_331_123).abs() < 1e-9,
+            "{}",
+            t.p_value
+        );
         assert_eq!(format!("{:.3}", t.p_value), "0.538");
         // With the default rule (an expected count of 4.67 < 5) Fisher's
         // exact test is used instead.
@@ -148,7 +156,11 @@ mod tests {
 
     #[test]
     fn categorical_test_needs_two_rows_and_columns() {
-        assert!(choose_categorical_test(&[vec![3, 0], vec![0, 0]], 5.0).unwrap().is_none());
-        assert!(choose_categorical_test(&[vec![3, 0], vec![4, 0]], 5.0).unwrap().is_none());
+        assert!(choose_categorical_test(&[vec![3, 0], vec![0, 0]], 5.0)
+            .unwrap()
+            .is_none());
+        assert!(choose_categorical_test(&[vec![3, 0], vec![4, 0]], 5.0)
+            .unwrap()
+            .is_none());
     }
 }

@@ -104,11 +104,11 @@ pub(super) fn run(ctx: &mut Ctx<'_>, l: &Longitudinal) -> Result<(), AnalysisErr
             if anl.as_ref().is_some_and(|f| !f[row]) {
                 continue;
             }
-            let imputed = dtype.is_some_and(|d| !d[row].trim().is_empty());
+            let imputed = dtype.as_ref().is_some_and(|d| !d[row].trim().is_empty());
             if imputed && set == Records::Observed {
                 continue;
             }
-            if imputed && dtype.is_some_and(|d| d[row].trim() != "LOCF") {
+            if imputed && dtype.as_ref().is_some_and(|d| d[row].trim() != "LOCF") {
                 continue;
             }
             let Some(week) = avisitn[row] else { continue };
@@ -837,7 +837,9 @@ fn mmrm_table(
     let (mut subject, mut visit, mut y, mut arm_of, mut base) =
         (vec![], vec![], vec![], vec![], vec![]);
     for row in 0..ds.n_rows() {
-        if paramcd[row].trim() != l.paramcd || dtype.is_some_and(|d| !d[row].trim().is_empty()) {
+        if paramcd[row].trim() != l.paramcd
+            || dtype.as_ref().is_some_and(|d| !d[row].trim().is_empty())
+        {
             continue;
         }
         if anl.as_ref().is_some_and(|f| !f[row]) {

@@ -220,7 +220,7 @@ fn lab_thresholds(
             }
             let Some(a) = arms[row] else { continue };
             if ablfl.as_ref().is_some_and(|f| f[row])
-                || dtype.is_some_and(|d| !d[row].trim().is_empty())
+                || dtype.as_ref().is_some_and(|d| !d[row].trim().is_empty())
             {
                 continue;
             }
