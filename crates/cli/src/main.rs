@@ -4,6 +4,7 @@
 mod analyze;
 mod cdisc;
 mod demo;
+mod phase3;
 mod design;
 mod randomize;
 mod simulate;
