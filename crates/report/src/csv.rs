@@ -49,17 +49,30 @@ pub fn table_csv(table: &Table) -> String {
     let label_header = table.columns.first().map(header_text).unwrap_or_default();
     header.push(label_header);
     for i in 0..data_columns {
-        header.push(table.columns.get(i + 1).map(header_text).unwrap_or_default());
+        header.push(
+            table
+                .columns
+                .get(i + 1)
+                .map(header_text)
+                .unwrap_or_default(),
+        );
     }
     push_record(&mut out, &header);
 
     // Enclosing headings: (indent, label), innermost last.
     let mut headings: Vec<(u8, &str)> = Vec::new();
     for row in &table.rows {
-        while headings.last().is_some_and(|(indent, _)| *indent >= row.indent) {
+        while headings
+            .last()
+            .is_some_and(|(indent, _)| *indent >= row.indent)
+        {
             headings.pop();
         }
-        let group = headings.iter().map(|(_, l)| *l).collect::<Vec<_>>().join(" / ");
+        let group = headings
+            .iter()
+            .map(|(_, l)| *l)
+            .collect::<Vec<_>>()
+            .join(" / ");
         let mut record = vec![group, row.label.clone()];
         for i in 0..data_columns {
             record.push(row.cells.get(i).map(cell_text).unwrap_or_default());
@@ -126,8 +139,14 @@ mod tests {
     fn groups_follow_headings() {
         let table = Table {
             columns: vec![
-                ColumnHeader { label: "".into(), sublabel: None },
-                ColumnHeader { label: "A".into(), sublabel: Some("(N = 3)".into()) },
+                ColumnHeader {
+                    label: "".into(),
+                    sublabel: None,
+                },
+                ColumnHeader {
+                    label: "A".into(),
+                    sublabel: Some("(N = 3)".into()),
+                },
             ],
             rows: vec![
                 row("Age", 0, RowKind::Heading, &[]),
@@ -153,7 +172,10 @@ mod tests {
     #[test]
     fn quotes_when_needed() {
         let mut out = String::new();
-        push_record(&mut out, &["a\"b".into(), "x,y".into(), " pad".into(), "ok".into()]);
+        push_record(
+            &mut out,
+            &["a\"b".into(), "x,y".into(), " pad".into(), "ok".into()],
+        );
         assert_eq!(out, "\"a\"\"b\",\"x,y\",\" pad\",ok\r\n");
     }
 }

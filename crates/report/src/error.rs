@@ -121,10 +121,15 @@ pub fn check_report(report: &Report) -> Result<(), ReportError> {
     let mut ids = HashSet::new();
     for table in &report.tables {
         if !id_is_usable(&table.id) {
-            return Err(ReportError::BadId { what: "table", id: table.id.clone() });
+            return Err(ReportError::BadId {
+                what: "table",
+                id: table.id.clone(),
+            });
         }
         if !ids.insert(table.id.as_str()) {
-            return Err(ReportError::DuplicateId { id: table.id.clone() });
+            return Err(ReportError::DuplicateId {
+                id: table.id.clone(),
+            });
         }
         let columns = table.columns.len().saturating_sub(1);
         for (index, row) in table.rows.iter().enumerate() {
@@ -141,10 +146,15 @@ pub fn check_report(report: &Report) -> Result<(), ReportError> {
     }
     for figure in &report.figures {
         if !id_is_usable(&figure.id) {
-            return Err(ReportError::BadId { what: "figure", id: figure.id.clone() });
+            return Err(ReportError::BadId {
+                what: "figure",
+                id: figure.id.clone(),
+            });
         }
         if !ids.insert(figure.id.as_str()) {
-            return Err(ReportError::DuplicateId { id: figure.id.clone() });
+            return Err(ReportError::DuplicateId {
+                id: figure.id.clone(),
+            });
         }
         check_figure(&figure.id, &figure.kind)?;
     }
@@ -170,7 +180,11 @@ pub fn check_report(report: &Report) -> Result<(), ReportError> {
 }
 
 fn non_finite(figure: &str, series: &str, what: String) -> ReportError {
-    ReportError::NonFinite { figure: figure.to_string(), series: series.to_string(), what }
+    ReportError::NonFinite {
+        figure: figure.to_string(),
+        series: series.to_string(),
+        what,
+    }
 }
 
 fn check_figure(id: &str, kind: &FigureKind) -> Result<(), ReportError> {
@@ -181,10 +195,19 @@ fn check_figure(id: &str, kind: &FigureKind) -> Result<(), ReportError> {
             }
             for series in &line.series {
                 for (i, p) in series.points.iter().enumerate() {
-                    let values = [("x", Some(p.x)), ("y", Some(p.y)), ("lo", p.lo), ("hi", p.hi)];
+                    let values = [
+                        ("x", Some(p.x)),
+                        ("y", Some(p.y)),
+                        ("lo", p.lo),
+                        ("hi", p.hi),
+                    ];
                     for (name, value) in values {
                         if value.is_some_and(|v| !v.is_finite()) {
-                            return Err(non_finite(id, &series.name, format!("point {i} (`{name}`)")));
+                            return Err(non_finite(
+                                id,
+                                &series.name,
+                                format!("point {i} (`{name}`)"),
+                            ));
                         }
                     }
                 }
@@ -211,7 +234,11 @@ fn check_figure(id: &str, kind: &FigureKind) -> Result<(), ReportError> {
                     return Err(mismatch("values", series.times.len(), series.values.len()));
                 }
                 if !series.at_risk.is_empty() && series.at_risk.len() != step.risk_times.len() {
-                    return Err(mismatch("at_risk", step.risk_times.len(), series.at_risk.len()));
+                    return Err(mismatch(
+                        "at_risk",
+                        step.risk_times.len(),
+                        series.at_risk.len(),
+                    ));
                 }
                 for (i, (t, v)) in series.times.iter().zip(&series.values).enumerate() {
                     if !t.is_finite() || !v.is_finite() {
@@ -226,7 +253,10 @@ fn check_figure(id: &str, kind: &FigureKind) -> Result<(), ReportError> {
             }
         }
         FigureKind::Consort(c) => {
-            let problem = |problem: String| ReportError::Consort { figure: id.to_string(), problem };
+            let problem = |problem: String| ReportError::Consort {
+                figure: id.to_string(),
+                problem,
+            };
             if c.excluded > c.assessed || c.assessed - c.excluded != c.randomized {
                 return Err(problem(format!(
                     "assessed ({}) - excluded ({}) is not randomized ({})",

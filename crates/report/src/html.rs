@@ -95,7 +95,7 @@ pub fn report_html(report: &Report) -> String {
     let mut drawn: HashSet<&str> = HashSet::new();
     for (i, section) in plan.iter().enumerate() {
         let _ = writeln!(out, "<section id=\"section-{}\">", i + 1);
-        let _ = writeln!(out, "<h2>{}. {}</h2>", i + 1, esc(&section.heading));
+        let _ = writeln!(out, "<h2>{}. {}</h2>", i + 1, esc(section.heading));
         for block in &section.blocks {
             match block {
                 Block::Paragraph(text) => {
@@ -137,7 +137,10 @@ fn plan(report: &Report) -> Vec<Planned<'_>> {
                     referenced.insert(id.as_str());
                 }
             }
-            Planned { heading: &s.heading, blocks: s.blocks.clone() }
+            Planned {
+                heading: &s.heading,
+                blocks: s.blocks.clone(),
+            }
         })
         .collect();
     let mut rest: Vec<Block> = Vec::new();
@@ -152,7 +155,10 @@ fn plan(report: &Report) -> Vec<Planned<'_>> {
         }
     }
     if !rest.is_empty() {
-        sections.push(Planned { heading: "Other tables and figures", blocks: rest });
+        sections.push(Planned {
+            heading: "Other tables and figures",
+            blocks: rest,
+        });
     }
     sections
 }
@@ -161,7 +167,12 @@ fn toc(out: &mut String, report: &Report, plan: &[Planned<'_>]) {
     out.push_str("<nav class=\"toc\" aria-labelledby=\"toc-heading\">\n");
     out.push_str("<h2 id=\"toc-heading\">Contents</h2>\n<ol>\n");
     for (i, section) in plan.iter().enumerate() {
-        let _ = write!(out, "<li><a href=\"#section-{}\">{}</a>", i + 1, esc(section.heading));
+        let _ = write!(
+            out,
+            "<li><a href=\"#section-{}\">{}</a>",
+            i + 1,
+            esc(section.heading)
+        );
         let mut items = String::new();
         let mut listed: HashSet<&str> = HashSet::new();
         for block in &section.blocks {
@@ -209,11 +220,21 @@ fn toc(out: &mut String, report: &Report, plan: &[Planned<'_>]) {
 
 fn toc_entry(out: &mut String, id: &str, number: &str, title: &str) {
     let number = if number.is_empty() { id } else { number };
-    let _ = writeln!(out, "<li><a href=\"#{}\">{}</a> {}</li>", esc(id), esc(number), esc(title));
+    let _ = writeln!(
+        out,
+        "<li><a href=\"#{}\">{}</a> {}</li>",
+        esc(id),
+        esc(number),
+        esc(title)
+    );
 }
 
 fn head_spans(out: &mut String, number: &str, title: &str, population: &str) {
-    for (class, text) in [("tlf-number", number), ("tlf-title", title), ("tlf-population", population)] {
+    for (class, text) in [
+        ("tlf-number", number),
+        ("tlf-title", title),
+        ("tlf-population", population),
+    ] {
         if !text.is_empty() {
             let _ = write!(out, "<span class=\"{class}\">{}</span>", esc(text));
         }
@@ -247,14 +268,27 @@ fn table_html(out: &mut String, table: &Table) {
         .max()
         .unwrap_or(0)
         .max(table.columns.len().saturating_sub(1));
-    let _ = writeln!(out, "<div class=\"tlf tlf-table-block\" id=\"{}\">", esc(&table.id));
-    out.push_str("<div class=\"tlf-scroll\">\n<table class=\"tlf-table\">\n<caption class=\"tlf-head\">");
+    let _ = writeln!(
+        out,
+        "<div class=\"tlf tlf-table-block\" id=\"{}\">",
+        esc(&table.id)
+    );
+    out.push_str(
+        "<div class=\"tlf-scroll\">\n<table class=\"tlf-table\">\n<caption class=\"tlf-head\">",
+    );
     head_spans(out, &table.number, &table.title, &table.population);
     out.push_str("</caption>\n<thead>\n<tr>");
     for i in 0..=data_columns {
         let column = table.columns.get(i);
-        let _ = write!(out, "<th scope=\"col\">{}", esc(column.map_or("", |c| c.label.as_str())));
-        if let Some(sub) = column.and_then(|c| c.sublabel.as_deref()).filter(|s| !s.is_empty()) {
+        let _ = write!(
+            out,
+            "<th scope=\"col\">{}",
+            esc(column.map_or("", |c| c.label.as_str()))
+        );
+        if let Some(sub) = column
+            .and_then(|c| c.sublabel.as_deref())
+            .filter(|s| !s.is_empty())
+        {
             let _ = write!(out, "<br><span class=\"sublabel\">{}</span>", esc(sub));
         }
         out.push_str("</th>");
@@ -263,7 +297,10 @@ fn table_html(out: &mut String, table: &Table) {
     for row in &table.rows {
         let heading = row.kind == RowKind::Heading;
         let pad = if row.indent > 0 {
-            format!(" style=\"padding-left: calc(.8rem + {}em)\"", 1.5 * f64::from(row.indent))
+            format!(
+                " style=\"padding-left: calc(.8rem + {}em)\"",
+                1.5 * f64::from(row.indent)
+            )
         } else {
             String::new()
         };
@@ -277,9 +314,17 @@ fn table_html(out: &mut String, table: &Table) {
             continue;
         }
         let class = if heading { " class=\"heading\"" } else { "" };
-        let _ = write!(out, "<tr{class}><th scope=\"row\"{pad}>{}</th>", esc(&row.label));
+        let _ = write!(
+            out,
+            "<tr{class}><th scope=\"row\"{pad}>{}</th>",
+            esc(&row.label)
+        );
         for i in 0..data_columns {
-            let _ = write!(out, "<td>{}</td>", row.cells.get(i).map(cell_html).unwrap_or_default());
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                row.cells.get(i).map(cell_html).unwrap_or_default()
+            );
         }
         out.push_str("</tr>\n");
     }
@@ -289,7 +334,11 @@ fn table_html(out: &mut String, table: &Table) {
 }
 
 fn figure_html(out: &mut String, figure: &Figure) {
-    let _ = writeln!(out, "<figure class=\"tlf tlf-figure\" id=\"{}\">", esc(&figure.id));
+    let _ = writeln!(
+        out,
+        "<figure class=\"tlf tlf-figure\" id=\"{}\">",
+        esc(&figure.id)
+    );
     out.push_str("<figcaption class=\"tlf-head\">");
     head_spans(out, &figure.number, &figure.title, &figure.population);
     out.push_str("</figcaption>\n<div class=\"plot\">\n");
@@ -301,9 +350,18 @@ fn figure_html(out: &mut String, figure: &Figure) {
 
 fn see_also(out: &mut String, id: &str, number: &str) {
     let number = if number.is_empty() { id } else { number };
-    let _ = writeln!(out, "<p class=\"see-also\">See <a href=\"#{}\">{}</a>.</p>", esc(id), esc(number));
+    let _ = writeln!(
+        out,
+        "<p class=\"see-also\">See <a href=\"#{}\">{}</a>.</p>",
+        esc(id),
+        esc(number)
+    );
 }
 
 fn missing(out: &mut String, what: &str, id: &str) {
-    let _ = writeln!(out, "<p class=\"missing\">{what} `{}` is missing from the report.</p>", esc(id));
+    let _ = writeln!(
+        out,
+        "<p class=\"missing\">{what} `{}` is missing from the report.</p>",
+        esc(id)
+    );
 }

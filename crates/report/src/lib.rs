@@ -90,8 +90,16 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<Written, ReportError>
         let tables = dir.join("tables");
         create_dir(&tables)?;
         for table in &report.tables {
-            write_file(&mut written, tables.join(format!("{}.rtf", table.id)), &table_rtf(table))?;
-            write_file(&mut written, tables.join(format!("{}.csv", table.id)), &table_csv(table))?;
+            write_file(
+                &mut written,
+                tables.join(format!("{}.rtf", table.id)),
+                &table_rtf(table),
+            )?;
+            write_file(
+                &mut written,
+                tables.join(format!("{}.csv", table.id)),
+                &table_csv(table),
+            )?;
         }
     }
     if !report.figures.is_empty() {
@@ -106,7 +114,10 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<Written, ReportError>
 }
 
 fn create_dir(path: &Path) -> Result<(), ReportError> {
-    std::fs::create_dir_all(path).map_err(|source| ReportError::Io { path: path.to_path_buf(), source })
+    std::fs::create_dir_all(path).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn write_file(written: &mut Written, path: PathBuf, content: &str) -> Result<(), ReportError> {

@@ -45,15 +45,26 @@ pub fn table_rtf(table: &Table) -> String {
     let mut out = String::new();
     out.push_str("{\\rtf1\\ansi\\ansicpg1252\\deff0\\uc1\n");
     out.push_str("{\\fonttbl{\\f0\\fswiss\\fcharset0 Arial;}}\n");
-    let _ = writeln!(out, "{{\\info{{\\title {}}}}}", escape(&format!("{} {}", table.number, table.title)));
+    let _ = writeln!(
+        out,
+        "{{\\info{{\\title {}}}}}",
+        escape(&format!("{} {}", table.number, table.title))
+    );
     let _ = writeln!(
         out,
         "\\paperw{PAGE_WIDTH}\\paperh{PAGE_HEIGHT}\\margl{MARGIN}\\margr{MARGIN}\\margt{MARGIN}\\margb{MARGIN}\\landscape"
     );
-    let _ = writeln!(out, "\\sectd\\lndscpsxn\\pgwsxn{PAGE_WIDTH}\\pghsxn{PAGE_HEIGHT}");
+    let _ = writeln!(
+        out,
+        "\\sectd\\lndscpsxn\\pgwsxn{PAGE_WIDTH}\\pghsxn{PAGE_HEIGHT}"
+    );
 
     // Title block.
-    for (text, bold) in [(&table.number, true), (&table.title, true), (&table.population, false)] {
+    for (text, bold) in [
+        (&table.number, true),
+        (&table.title, true),
+        (&table.population, false),
+    ] {
         if text.is_empty() {
             continue;
         }
@@ -69,15 +80,25 @@ pub fn table_rtf(table: &Table) -> String {
     // Header row: rule above and below, repeated on every page.
     out.push_str("\\trowd\\trgaph72\\trleft0\\trhdr\\trkeep\n");
     for edge in &edges {
-        let _ = write!(out, "\\clbrdrt\\brdrs\\brdrw15\\clbrdrb\\brdrs\\brdrw10\\clvertalb\\cellx{edge}");
+        let _ = write!(
+            out,
+            "\\clbrdrt\\brdrs\\brdrw15\\clbrdrb\\brdrs\\brdrw10\\clvertalb\\cellx{edge}"
+        );
     }
     out.push('\n');
     for i in 0..=data_columns {
         let column = table.columns.get(i);
         let label = column.map(|c| c.label.as_str()).unwrap_or("");
         let align = if i == 0 { "\\ql" } else { "\\qc" };
-        let _ = write!(out, "\\pard\\plain\\intbl{align}\\f0\\fs18 {}", escape(label));
-        if let Some(sub) = column.and_then(|c| c.sublabel.as_deref()).filter(|s| !s.is_empty()) {
+        let _ = write!(
+            out,
+            "\\pard\\plain\\intbl{align}\\f0\\fs18 {}",
+            escape(label)
+        );
+        if let Some(sub) = column
+            .and_then(|c| c.sublabel.as_deref())
+            .filter(|s| !s.is_empty())
+        {
             let _ = write!(out, "\\line {}", escape(sub));
         }
         out.push_str("\\cell\n");
@@ -98,9 +119,9 @@ pub fn table_rtf(table: &Table) -> String {
         let heading = row.kind == RowKind::Heading;
         let keep = if heading { "\\keepn" } else { "" };
         let indent = u32::from(row.indent) * INDENT;
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "\\pard\\plain\\intbl\\ql{keep}\\li{indent}\\f0\\fs18{} {}\\cell\n",
+            "\\pard\\plain\\intbl\\ql{keep}\\li{indent}\\f0\\fs18{} {}\\cell",
             if heading { "\\b" } else { "" },
             escape(&row.label)
         );
@@ -117,7 +138,11 @@ pub fn table_rtf(table: &Table) -> String {
     // Footnotes.
     for (i, note) in table.footnotes.iter().enumerate() {
         let space = if i == 0 { "\\sb120" } else { "" };
-        let _ = writeln!(out, "\\pard\\plain\\ql{space}\\f0\\fs16 {}\\par", escape(note));
+        let _ = writeln!(
+            out,
+            "\\pard\\plain\\ql{space}\\f0\\fs16 {}\\par",
+            escape(note)
+        );
     }
     out.push_str("}\n");
     out

@@ -121,7 +121,10 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(xml_escape(r#"a<b & "c">'"#), "a&lt;b &amp; &quot;c&quot;&gt;&#39;");
+        assert_eq!(
+            xml_escape(r#"a<b & "c">'"#),
+            "a&lt;b &amp; &quot;c&quot;&gt;&#39;"
+        );
         assert_eq!(xml_escape("µ ≥ 5"), "µ ≥ 5");
         assert_eq!(xml_escape("a\u{1}b"), "a b");
     }

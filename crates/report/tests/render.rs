@@ -15,7 +15,10 @@ use rct_report::{
 const NASTY: &str = "Ratio <&> \"adj\" µ ≥ 5 {x} \\";
 
 fn header(label: &str, sub: Option<&str>) -> ColumnHeader {
-    ColumnHeader { label: label.into(), sublabel: sub.map(Into::into) }
+    ColumnHeader {
+        label: label.into(),
+        sublabel: sub.map(Into::into),
+    }
 }
 
 fn row(label: &str, indent: u8, cells: &[&str]) -> Row {
@@ -28,7 +31,12 @@ fn row(label: &str, indent: u8, cells: &[&str]) -> Row {
 }
 
 fn heading(label: &str) -> Row {
-    Row { label: label.into(), indent: 0, kind: RowKind::Heading, cells: vec![] }
+    Row {
+        label: label.into(),
+        indent: 0,
+        kind: RowKind::Heading,
+        cells: vec![],
+    }
 }
 
 fn table1() -> Table {
@@ -48,7 +56,11 @@ fn table1() -> Table {
         rows: vec![
             heading("Age (years)"),
             row("Mean (SD)", 1, &["41.2 (9.8)", "43.0 (10.1)", "40.7 (8.9)"]),
-            row("Median (Q1, Q3)", 1, &["40 (35, 48)", "44 (36, 50)", "41, 5 (34, 47)"]),
+            row(
+                "Median (Q1, Q3)",
+                1,
+                &["40 (35, 48)", "44 (36, 50)", "41, 5 (34, 47)"],
+            ),
             heading("Sex, n (%)"),
             row("Female", 1, &["12 (50.0%)", "11 (45.8%)", "13 (54.2%)"]),
             row("Male", 1, &["12 (50.0%)", "13 (54.2%)", "11 (45.8%)"]),
@@ -117,7 +129,13 @@ fn step_series(name: &str, rate: f64, at_risk: Vec<usize>) -> StepSeries {
         values.push(v);
     }
     let censored = vec![(3.1, values[1]), (11.0, values[4]), (26.0, v)];
-    StepSeries { name: name.into(), times, values, censored, at_risk }
+    StepSeries {
+        name: name.into(),
+        times,
+        values,
+        censored,
+        at_risk,
+    }
 }
 
 fn step_figure() -> Figure {
@@ -137,14 +155,20 @@ fn step_figure() -> Figure {
                 step_series("Low dose", 0.05, vec![24, 22, 19, 16, 14, 11, 8]),
                 step_series("High dose", 0.03, vec![24, 23, 21, 19, 18, 15, 13]),
             ],
-            annotations: vec!["Log-rank P = 0.013".into(), "HR (high vs placebo) 0.41".into()],
+            annotations: vec![
+                "Log-rank P = 0.013".into(),
+                "HR (high vs placebo) 0.41".into(),
+            ],
             risk_times: vec![0.0, 4.0, 8.0, 12.0, 16.0, 20.0, 24.0],
         }),
     }
 }
 
 fn reason(reason: &str, n: usize) -> ConsortReason {
-    ConsortReason { reason: reason.into(), n }
+    ConsortReason {
+        reason: reason.into(),
+        n,
+    }
 }
 
 fn consort_figure() -> Figure {
@@ -152,8 +176,15 @@ fn consort_figure() -> Figure {
         name: name.into(),
         allocated: 24,
         received,
-        not_received: if received < 24 { vec![reason("Withdrew consent", 24 - received)] } else { vec![] },
-        discontinued: vec![reason("Lost to follow-up", lost), reason("Adverse event", 1)],
+        not_received: if received < 24 {
+            vec![reason("Withdrew consent", 24 - received)]
+        } else {
+            vec![]
+        },
+        discontinued: vec![
+            reason("Lost to follow-up", lost),
+            reason("Adverse event", 1),
+        ],
         analysed: 24,
         excluded_from_analysis: vec![],
     };
@@ -172,7 +203,11 @@ fn consort_figure() -> Figure {
                 reason("Other reasons", 2),
             ],
             randomized: 72,
-            arms: vec![arm("Placebo", 24, 2), arm("Low dose", 23, 1), arm("High dose", 22, 0)],
+            arms: vec![
+                arm("Placebo", 24, 2),
+                arm("Low dose", 23, 1),
+                arm("High dose", 22, 0),
+            ],
         }),
     }
 }
@@ -195,7 +230,10 @@ fn report() -> Report {
             },
             Section {
                 heading: "Efficacy".into(),
-                blocks: vec![Block::Figure("f14-2-01".into()), Block::Figure("f14-2-02".into())],
+                blocks: vec![
+                    Block::Figure("f14-2-01".into()),
+                    Block::Figure("f14-2-02".into()),
+                ],
             },
         ],
         tables: vec![table1()],
@@ -216,13 +254,21 @@ fn expected_cell(cell: &Cell) -> String {
 fn csv_parses_back_to_the_cells() {
     let table = table1();
     let text = table_csv(&table);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(records.len(), table.rows.len() + 1);
     let head: Vec<&str> = records[0].iter().collect();
     assert_eq!(
         head,
-        ["group", "Characteristic", "Placebo (N = 24)", "Low dose (N = 24)", "High dose (N = 24)"]
+        [
+            "group",
+            "Characteristic",
+            "Placebo (N = 24)",
+            "Low dose (N = 24)",
+            "High dose (N = 24)"
+        ]
     );
     for (record, row) in records[1..].iter().zip(&table.rows) {
         assert_eq!(record.len(), 5, "every record is as wide as the header");
@@ -288,25 +334,43 @@ fn rtf_groups_balance_and_rows_match() {
     assert_eq!(depth, 0, "braces balance");
     assert_eq!(min_depth, 0, "no group closes before it opens");
     let count = |w: &str| words.iter().filter(|x| *x == w).count();
-    assert_eq!(count("row"), table.rows.len() + 1, "one \\row per body row plus the header");
+    assert_eq!(
+        count("row"),
+        table.rows.len() + 1,
+        "one \\row per body row plus the header"
+    );
     assert_eq!(count("trowd"), table.rows.len() + 1);
-    assert_eq!(count("cell"), (table.rows.len() + 1) * 4, "every row has all four cells");
+    assert_eq!(
+        count("cell"),
+        (table.rows.len() + 1) * 4,
+        "every row has all four cells"
+    );
     assert_eq!(count("cellx"), (table.rows.len() + 1) * 4);
     assert_eq!(count("trhdr"), 1, "the header repeats on each page");
-    assert_eq!(count("b"), 3 + 2, "number and title bold, three bold heading rows");
+    assert_eq!(
+        count("b"),
+        3 + 2,
+        "number and title bold, three bold heading rows"
+    );
     assert!(count("landscape") == 1 && count("super") == 1);
     // Escaping: the nasty label is there, escaped.
     assert!(rtf.contains("Ratio <&> \"adj\" \\u181? \\u8805? 5 \\{x\\} \\\\"));
     assert!(rtf.contains("Baseline CD4 (cells/\\u181?L)"));
     assert!(rtf.contains("\\li240"), "indented labels");
-    assert!(rtf.contains("\\fs16 a Kruskal-Wallis"), "footnotes in a smaller font");
+    assert!(
+        rtf.contains("\\fs16 a Kruskal-Wallis"),
+        "footnotes in a smaller font"
+    );
 }
 
 /// Converts the RTF with LibreOffice when it is installed (not needed for CI).
 #[test]
 fn rtf_opens_in_libreoffice_if_installed() {
     let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|p| {
-        std::process::Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success())
+        std::process::Command::new(p)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
     }) else {
         println!("note: LibreOffice not installed; RTF conversion test skipped");
         return;
@@ -325,7 +389,10 @@ fn rtf_opens_in_libreoffice_if_installed() {
     assert!(status.status.success(), "{status:?}");
     let text = std::fs::read_to_string(dir.join("t.txt")).unwrap();
     assert!(text.contains("Baseline characteristics by arm"), "{text}");
-    assert!(text.contains(NASTY.trim_end_matches('\\').trim_end()), "{text}");
+    assert!(
+        text.contains(NASTY.trim_end_matches('\\').trim_end()),
+        "{text}"
+    );
     assert!(text.contains("41.2 (9.8)"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -337,31 +404,51 @@ fn parse(svg: &str) -> roxmltree::Document<'_> {
 }
 
 fn has_class(node: &roxmltree::Node<'_, '_>, class: &str) -> bool {
-    node.attribute("class").is_some_and(|c| c.split_whitespace().any(|x| x == class))
+    node.attribute("class")
+        .is_some_and(|c| c.split_whitespace().any(|x| x == class))
 }
 
-fn with_class<'a, 'i>(doc: &'a roxmltree::Document<'i>, tag: &str, class: &str) -> Vec<roxmltree::Node<'a, 'i>> {
-    doc.descendants().filter(|n| n.has_tag_name(tag) && has_class(n, class)).collect()
+fn with_class<'a, 'i>(
+    doc: &'a roxmltree::Document<'i>,
+    tag: &str,
+    class: &str,
+) -> Vec<roxmltree::Node<'a, 'i>> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name(tag) && has_class(n, class))
+        .collect()
 }
 
 fn all_text(node: &roxmltree::Node<'_, '_>) -> String {
-    node.descendants().filter_map(|n| n.text()).collect::<Vec<_>>().join(" ")
+    node.descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn check_root(doc: &roxmltree::Document<'_>) {
     let root = doc.root_element();
     assert!(root.has_tag_name(("http://www.w3.org/2000/svg", "svg")));
     assert_eq!(root.attribute("version"), Some("1.1"));
-    let vb: Vec<f64> =
-        root.attribute("viewBox").unwrap().split(' ').map(|v| v.parse().unwrap()).collect();
+    let vb: Vec<f64> = root
+        .attribute("viewBox")
+        .unwrap()
+        .split(' ')
+        .map(|v| v.parse().unwrap())
+        .collect();
     assert_eq!(vb[2].to_string(), root.attribute("width").unwrap());
     assert_eq!(vb[3].to_string(), root.attribute("height").unwrap());
-    assert!(root.attribute("font-family").unwrap().contains("sans-serif"));
+    assert!(root
+        .attribute("font-family")
+        .unwrap()
+        .contains("sans-serif"));
     // No ids: several figures share one HTML page.
     assert!(doc.descendants().all(|n| n.attribute("id").is_none()));
     // Every coordinate-like attribute is a finite number.
     for n in doc.descendants().filter(|n| n.is_element()) {
-        for a in ["x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "width", "height"] {
+        for a in [
+            "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "width", "height",
+        ] {
             if let Some(v) = n.attribute(a) {
                 assert!(v.parse::<f64>().is_ok_and(f64::is_finite), "{a}={v}");
             }
@@ -375,9 +462,15 @@ fn line_figure_has_one_line_per_series() {
     let svg = figure_svg(&figure);
     let doc = parse(&svg);
     check_root(&doc);
-    let lines: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("polyline")).collect();
+    let lines: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .collect();
     assert_eq!(lines.len(), 3);
-    let colours: std::collections::HashSet<_> = lines.iter().map(|l| l.attribute("stroke").unwrap()).collect();
+    let colours: std::collections::HashSet<_> = lines
+        .iter()
+        .map(|l| l.attribute("stroke").unwrap())
+        .collect();
     assert_eq!(colours.len(), 3, "distinct colours");
     for l in &lines {
         assert_eq!(l.attribute("points").unwrap().split(' ').count(), 10);
@@ -389,29 +482,45 @@ fn line_figure_has_one_line_per_series() {
         assert_eq!(b.attribute("d").unwrap().matches('M').count(), 30);
     }
     // Dodge: the same week is drawn at three different x positions.
-    let first_x: Vec<&str> =
-        lines.iter().map(|l| l.attribute("points").unwrap().split(',').next().unwrap()).collect();
+    let first_x: Vec<&str> = lines
+        .iter()
+        .map(|l| l.attribute("points").unwrap().split(',').next().unwrap())
+        .collect();
     assert!(first_x[0] != first_x[1] && first_x[1] != first_x[2]);
     // Markers: distinct shapes per series (circle, square, triangle).
     let markers = with_class(&doc, "g", "markers");
-    let shapes: Vec<&str> = markers.iter().map(|g| g.first_element_child().unwrap().tag_name().name()).collect();
+    let shapes: Vec<&str> = markers
+        .iter()
+        .map(|g| g.first_element_child().unwrap().tag_name().name())
+        .collect();
     assert_eq!(shapes, ["circle", "rect", "polygon"]);
-    assert!(markers.iter().all(|g| g.children().filter(|c| c.is_element()).count() == 10));
+    assert!(markers
+        .iter()
+        .all(|g| g.children().filter(|c| c.is_element()).count() == 10));
     // Marks drawn above the bar tops.
     let marks = with_class(&doc, "text", "mark");
     assert_eq!(marks.iter().filter(|m| m.text() == Some("**")).count(), 4);
     assert_eq!(marks.iter().filter(|m| m.text() == Some("*")).count(), 2);
     // Legend in series order, axis titles, 1-2-5 y ticks.
-    let legend: Vec<_> = with_class(&doc, "text", "legend-label").iter().map(|t| t.text().unwrap()).collect();
+    let legend: Vec<_> = with_class(&doc, "text", "legend-label")
+        .iter()
+        .map(|t| t.text().unwrap())
+        .collect();
     assert_eq!(legend, ["Placebo", "Low dose", "High dose"]);
-    let titles: Vec<String> = with_class(&doc, "text", "axis-title").iter().map(all_text).collect();
+    let titles: Vec<String> = with_class(&doc, "text", "axis-title")
+        .iter()
+        .map(all_text)
+        .collect();
     assert!(titles.contains(&"Week".to_string()) && titles.contains(&"CD4 (cells/µL)".to_string()));
     let x_ticks: Vec<String> = doc
         .descendants()
         .filter(|n| has_class(n, "x-axis"))
         .flat_map(|g| with_class_in(&g, "tick"))
         .collect();
-    assert_eq!(x_ticks, ["0", "2", "4", "6", "8", "10", "12", "14", "16", "18"]);
+    assert_eq!(
+        x_ticks,
+        ["0", "2", "4", "6", "8", "10", "12", "14", "16", "18"]
+    );
     let y_ticks: Vec<f64> = doc
         .descendants()
         .filter(|n| has_class(n, "y-axis"))
@@ -421,17 +530,25 @@ fn line_figure_has_one_line_per_series() {
     let steps: Vec<f64> = y_ticks.windows(2).map(|w| w[1] - w[0]).collect();
     assert!(steps.iter().all(|s| (s - steps[0]).abs() < 1e-9));
     let mantissa = steps[0] / 10f64.powf(steps[0].log10().floor());
-    assert!([1.0, 2.0, 5.0].iter().any(|m| (m - mantissa).abs() < 1e-9), "{steps:?}");
+    assert!(
+        [1.0, 2.0, 5.0].iter().any(|m| (m - mantissa).abs() < 1e-9),
+        "{steps:?}"
+    );
 }
 
 fn with_class_in(node: &roxmltree::Node<'_, '_>, class: &str) -> Vec<String> {
-    node.descendants().filter(|n| has_class(n, class)).map(|n| all_text(&n)).collect()
+    node.descendants()
+        .filter(|n| has_class(n, class))
+        .map(|n| all_text(&n))
+        .collect()
 }
 
 #[test]
 fn step_figure_has_curves_censoring_and_numbers_at_risk() {
     let figure = step_figure();
-    let FigureKind::Step(step) = &figure.kind else { unreachable!() };
+    let FigureKind::Step(step) = &figure.kind else {
+        unreachable!()
+    };
     let svg = figure_svg(&figure);
     let doc = parse(&svg);
     check_root(&doc);
@@ -446,21 +563,39 @@ fn step_figure_has_curves_censoring_and_numbers_at_risk() {
     }
     let censor = with_class(&doc, "path", "censor");
     assert_eq!(censor.len(), 3);
-    assert!(censor.iter().all(|c| c.attribute("d").unwrap().matches('M').count() == 6));
+    assert!(censor
+        .iter()
+        .all(|c| c.attribute("d").unwrap().matches('M').count() == 6));
     // Numbers at risk: one row per series, in order, with the given numbers.
-    let rows: Vec<_> = doc.descendants().filter(|n| has_class(n, "at-risk-row")).collect();
+    let rows: Vec<_> = doc
+        .descendants()
+        .filter(|n| has_class(n, "at-risk-row"))
+        .collect();
     assert_eq!(rows.len(), 3);
     for (row, series) in rows.iter().zip(&step.series) {
-        assert_eq!(with_class_in(row, "at-risk-label"), [series.name.clone()]);
-        let numbers: Vec<usize> = with_class_in(row, "at-risk").iter().map(|t| t.parse().unwrap()).collect();
+        assert_eq!(
+            with_class_in(row, "at-risk-label"),
+            std::slice::from_ref(&series.name)
+        );
+        let numbers: Vec<usize> = with_class_in(row, "at-risk")
+            .iter()
+            .map(|t| t.parse().unwrap())
+            .collect();
         assert_eq!(numbers, series.at_risk);
     }
-    assert_eq!(with_class_in(&doc.root_element(), "at-risk-title"), ["Number at risk"]);
+    assert_eq!(
+        with_class_in(&doc.root_element(), "at-risk-title"),
+        ["Number at risk"]
+    );
     // The numbers sit under the tick of their time.
     let tick_x: Vec<f64> = doc
         .descendants()
         .filter(|n| has_class(n, "x-axis"))
-        .flat_map(|g| g.descendants().filter(|n| has_class(n, "tick")).collect::<Vec<_>>())
+        .flat_map(|g| {
+            g.descendants()
+                .filter(|n| has_class(n, "tick"))
+                .collect::<Vec<_>>()
+        })
         .map(|t| t.attribute("x").unwrap().parse().unwrap())
         .collect();
     let risk_x: Vec<f64> = rows[0]
@@ -485,21 +620,34 @@ fn step_figure_has_curves_censoring_and_numbers_at_risk() {
 fn step_annotations_avoid_the_curves() {
     // Rising curves (cumulative incidence): the upper-left corner is free.
     let mut figure = step_figure();
-    let FigureKind::Step(step) = &mut figure.kind else { unreachable!() };
+    let FigureKind::Step(step) = &mut figure.kind else {
+        unreachable!()
+    };
     for s in &mut step.series {
         for v in &mut s.values {
-            *v = 1.0 - *v;
+            *v = 1.0 - v.powi(4);
         }
         s.censored.clear();
     }
     let rising = figure_svg(&figure);
     let doc = parse(&rising);
-    let x_rising: f64 = with_class(&doc, "text", "annotation")[0].attribute("x").unwrap().parse().unwrap();
+    let x_rising: f64 = with_class(&doc, "text", "annotation")[0]
+        .attribute("x")
+        .unwrap()
+        .parse()
+        .unwrap();
     let falling = figure_svg(&step_figure());
     let doc = parse(&falling);
-    let x_falling: f64 = with_class(&doc, "text", "annotation")[0].attribute("x").unwrap().parse().unwrap();
+    let x_falling: f64 = with_class(&doc, "text", "annotation")[0]
+        .attribute("x")
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(x_rising < 200.0, "upper left for rising curves: {x_rising}");
-    assert!(x_falling > 400.0, "upper right for falling curves: {x_falling}");
+    assert!(
+        x_falling > 400.0,
+        "upper right for falling curves: {x_falling}"
+    );
 }
 
 #[test]
@@ -507,20 +655,36 @@ fn consort_has_every_box_with_its_counts() {
     let svg = figure_svg(&consort_figure());
     let doc = parse(&svg);
     check_root(&doc);
-    let boxes: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("g") && has_class(n, "box")).collect();
+    let boxes: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("g") && has_class(n, "box"))
+        .collect();
     assert_eq!(boxes.len(), 3 + 3 * 3);
     let text_of = |class: &str| -> Vec<String> {
-        boxes.iter().filter(|b| has_class(b, class)).map(all_text).collect()
+        boxes
+            .iter()
+            .filter(|b| has_class(b, class))
+            .map(all_text)
+            .collect()
     };
     assert_eq!(text_of("assessed"), ["Assessed for eligibility (n=100)"]);
     assert_eq!(text_of("randomized"), ["Randomized (n=72)"]);
     let excluded = text_of("excluded").join(" ");
-    for want in ["Excluded (n=28)", "(n=20)", "Declined to participate (n=6)", "Other reasons (n=2)"] {
+    for want in [
+        "Excluded (n=28)",
+        "(n=20)",
+        "Declined to participate (n=6)",
+        "Other reasons (n=2)",
+    ] {
         assert!(excluded.contains(want), "{want} in {excluded}");
     }
     let alloc = text_of("allocation");
     assert_eq!(alloc.len(), 3);
-    assert!(alloc[0].contains("Allocated to Placebo (n=24)"), "{}", alloc[0]);
+    assert!(
+        alloc[0].contains("Allocated to Placebo (n=24)"),
+        "{}",
+        alloc[0]
+    );
     assert!(alloc[2].contains("High dose (n=24)"));
     assert!(alloc[2].contains("intervention (n=22)"));
     assert!(alloc[2].contains("Withdrew consent (n=2)"));
@@ -529,9 +693,15 @@ fn consort_has_every_box_with_its_counts() {
     let analysis = text_of("analysis");
     assert!(analysis.iter().all(|a| a.contains("Analysed (n=24)")));
     // Stage labels and arrows.
-    let stages: Vec<String> =
-        doc.descendants().filter(|n| has_class(n, "stage")).map(|n| all_text(&n)).collect();
-    assert_eq!(stages, ["Enrollment", "Allocation", "Follow-Up", "Analysis"]);
+    let stages: Vec<String> = doc
+        .descendants()
+        .filter(|n| has_class(n, "stage"))
+        .map(|n| all_text(&n))
+        .collect();
+    assert_eq!(
+        stages,
+        ["Enrollment", "Allocation", "Follow-Up", "Analysis"]
+    );
     assert!(with_class(&doc, "path", "arrow").len() >= 2 + 3 * 3);
     // Boxes within a stage have equal height and do not overlap each other.
     let rects: Vec<(f64, f64, f64, f64)> = boxes
@@ -544,12 +714,18 @@ fn consort_has_every_box_with_its_counts() {
         .collect();
     for (i, a) in rects.iter().enumerate() {
         for b in &rects[i + 1..] {
-            let apart = a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+            let apart =
+                a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
             assert!(apart, "{a:?} overlaps {b:?}");
         }
     }
     // Wrapped lines stay inside their box (by the renderer's width estimate).
-    let width: f64 = doc.root_element().attribute("width").unwrap().parse().unwrap();
+    let width: f64 = doc
+        .root_element()
+        .attribute("width")
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(rects.iter().all(|r| r.0 + r.2 <= width));
 }
 
@@ -570,11 +746,16 @@ fn check_tags(html: &str) -> Vec<String> {
         let tag = &rest[..end];
         rest = &rest[end + 1..];
         if let Some(name) = tag.strip_prefix('/') {
-            let open = stack.pop().unwrap_or_else(|| panic!("</{name}> closes nothing"));
+            let open = stack
+                .pop()
+                .unwrap_or_else(|| panic!("</{name}> closes nothing"));
             assert_eq!(open, name, "</{name}> closes <{open}>");
             continue;
         }
-        let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
         opened.push(name.clone());
         if tag.ends_with('/') || VOID.contains(&name.as_str()) {
             continue;
@@ -599,9 +780,16 @@ fn html_is_one_balanced_page_with_every_tlf() {
     assert!(html.contains("<title>RCT-DEMO-01: Statistical analysis &lt;draft&gt;</title>"));
     let tags = check_tags(&html);
     for forbidden in ["script", "link", "img", "iframe"] {
-        assert!(!tags.iter().any(|t| t == forbidden), "no <{forbidden}>: self-contained");
+        assert!(
+            !tags.iter().any(|t| t == forbidden),
+            "no <{forbidden}>: self-contained"
+        );
     }
-    assert!(!html.contains("http://") || html.matches("http://").count() == html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count());
+    assert!(
+        !html.contains("http://")
+            || html.matches("http://").count()
+                == html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+    );
     // Every table and figure: an anchor, a contents link and its number.
     for (id, number) in report
         .tables
@@ -610,7 +798,11 @@ fn html_is_one_balanced_page_with_every_tlf() {
         .chain(report.figures.iter().map(|f| (&f.id, &f.number)))
     {
         assert_eq!(html.matches(&format!("id=\"{id}\"")).count(), 1, "{id}");
-        assert_eq!(html.matches(&format!("href=\"#{id}\"")).count(), 2, "section entry + list entry for {id}");
+        assert_eq!(
+            html.matches(&format!("href=\"#{id}\"")).count(),
+            2,
+            "section entry + list entry for {id}"
+        );
         assert!(html.contains(number.as_str()));
     }
     // Sections in order.
@@ -620,7 +812,10 @@ fn html_is_one_balanced_page_with_every_tlf() {
     // The table: head and body, heading rows, N in the header, footnotes.
     assert_eq!(tags.iter().filter(|t| *t == "table").count(), 1);
     assert_eq!(tags.iter().filter(|t| *t == "thead").count(), 1);
-    assert_eq!(tags.iter().filter(|t| *t == "tr").count(), table1().rows.len() + 1);
+    assert_eq!(
+        tags.iter().filter(|t| *t == "tr").count(),
+        table1().rows.len() + 1
+    );
     assert!(html.contains("<th scope=\"rowgroup\" colspan=\"4\">Age (years)</th>"));
     assert!(html.contains("High dose<br><span class=\"sublabel\">(N = 24)</span>"));
     assert!(html.contains("<li>a Kruskal-Wallis test, P &lt; 0.05 &lt;&amp;&gt;.</li>"));
@@ -648,15 +843,24 @@ fn nasty_text_survives_every_format() {
     // In CSV it comes back verbatim (checked in csv_parses_back_to_the_cells);
     // in RTF as escapes (rtf_groups_balance_and_rows_match); in SVG as text.
     let mut figure = line_figure();
-    let FigureKind::Line(line) = &mut figure.kind else { unreachable!() };
+    let FigureKind::Line(line) = &mut figure.kind else {
+        unreachable!()
+    };
     line.series[0].name = NASTY.into();
     line.y_label = NASTY.into();
     let svg = figure_svg(&figure);
     let doc = parse(&svg);
-    assert_eq!(with_class(&doc, "text", "legend-label")[0].text(), Some(NASTY));
-    assert!(with_class(&doc, "text", "axis-title").iter().any(|t| t.text() == Some(NASTY)));
+    assert_eq!(
+        with_class(&doc, "text", "legend-label")[0].text(),
+        Some(NASTY)
+    );
+    assert!(with_class(&doc, "text", "axis-title")
+        .iter()
+        .any(|t| t.text() == Some(NASTY)));
     let mut consort = consort_figure();
-    let FigureKind::Consort(c) = &mut consort.kind else { unreachable!() };
+    let FigureKind::Consort(c) = &mut consort.kind else {
+        unreachable!()
+    };
     c.arms[0].name = NASTY.into();
     let svg = figure_svg(&consort);
     let doc = parse(&svg);
@@ -668,7 +872,9 @@ fn nasty_text_survives_every_format() {
 fn unreferenced_and_repeated_tlfs_still_get_one_anchor() {
     let mut report = report();
     report.sections[2].blocks.pop(); // the step figure is no longer referenced
-    report.sections[0].blocks.push(Block::Table("t14-1-01".into())); // referenced twice
+    report.sections[0]
+        .blocks
+        .push(Block::Table("t14-1-01".into())); // referenced twice
     let html = report_html(&report);
     check_tags(&html);
     assert!(html.contains("Other tables and figures</h2>"));
@@ -693,7 +899,12 @@ fn write_report_writes_every_file() {
     let names: Vec<String> = written
         .files
         .iter()
-        .map(|p| p.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .map(|p| {
+            p.strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .collect();
     assert_eq!(
         names,
@@ -707,9 +918,16 @@ fn write_report_writes_every_file() {
         ]
     );
     for path in &written.files {
-        assert!(std::fs::metadata(path).unwrap().len() > 100, "{}", path.display());
+        assert!(
+            std::fs::metadata(path).unwrap().len() > 100,
+            "{}",
+            path.display()
+        );
     }
-    assert_eq!(std::fs::read_to_string(dir.join("tables/t14-1-01.csv")).unwrap(), table_csv(&report.tables[0]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("tables/t14-1-01.csv")).unwrap(),
+        table_csv(&report.tables[0])
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -733,12 +951,18 @@ fn check_report_rejects_what_cannot_be_drawn_faithfully() {
     let mut r = report();
     r.sections[1].blocks.push(Block::Table("t99".into()));
     let err = check_report(&r).unwrap_err();
-    assert!(matches!(&err, ReportError::UnknownReference { id, .. } if id == "t99"), "{err}");
+    assert!(
+        matches!(&err, ReportError::UnknownReference { id, .. } if id == "t99"),
+        "{err}"
+    );
     assert!(err.to_string().contains("Baseline characteristics"));
 
     let mut r = report();
     r.figures[1].id = "t14-1-01".into();
-    assert!(matches!(check_report(&r), Err(ReportError::DuplicateId { .. })));
+    assert!(matches!(
+        check_report(&r),
+        Err(ReportError::DuplicateId { .. })
+    ));
 
     let mut r = report();
     r.tables[0].id = "../evil".into();
@@ -747,28 +971,57 @@ fn check_report_rejects_what_cannot_be_drawn_faithfully() {
     let mut r = report();
     r.tables[0].rows[1].cells.push(Cell::new("extra"));
     let err = check_report(&r).unwrap_err();
-    assert!(matches!(err, ReportError::RowTooWide { row: 1, cells: 4, columns: 3, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            ReportError::RowTooWide {
+                row: 1,
+                cells: 4,
+                columns: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
 
     let mut r = report();
-    let FigureKind::Line(line) = &mut r.figures[1].kind else { unreachable!() };
+    let FigureKind::Line(line) = &mut r.figures[1].kind else {
+        unreachable!()
+    };
     line.series[1].points[4].hi = Some(f64::NAN);
     let err = check_report(&r).unwrap_err();
-    assert!(err.to_string().contains("Low dose") && err.to_string().contains("point 4"), "{err}");
+    assert!(
+        err.to_string().contains("Low dose") && err.to_string().contains("point 4"),
+        "{err}"
+    );
     // The renderer itself leaves the bar out rather than writing NaN.
     let svg = figure_svg(&r.figures[1]);
     assert!(!svg.contains("NaN"));
     parse(&svg);
 
     let mut r = report();
-    let FigureKind::Step(step) = &mut r.figures[2].kind else { unreachable!() };
+    let FigureKind::Step(step) = &mut r.figures[2].kind else {
+        unreachable!()
+    };
     step.series[0].at_risk.pop();
-    assert!(matches!(check_report(&r), Err(ReportError::LengthMismatch { argument: "at_risk", .. })));
+    assert!(matches!(
+        check_report(&r),
+        Err(ReportError::LengthMismatch {
+            argument: "at_risk",
+            ..
+        })
+    ));
 
     let mut r = report();
-    let FigureKind::Consort(c) = &mut r.figures[0].kind else { unreachable!() };
+    let FigureKind::Consort(c) = &mut r.figures[0].kind else {
+        unreachable!()
+    };
     c.arms[0].allocated = 25;
     let err = check_report(&r).unwrap_err();
-    assert!(matches!(&err, ReportError::Consort { .. }) && err.to_string().contains("73"), "{err}");
+    assert!(
+        matches!(&err, ReportError::Consort { .. }) && err.to_string().contains("73"),
+        "{err}"
+    );
 
     assert!(check_report(&report()).is_ok());
 }

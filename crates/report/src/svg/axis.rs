@@ -31,12 +31,18 @@ pub(crate) struct Ticks {
 
 impl Ticks {
     pub fn labels(&self) -> Vec<String> {
-        self.values.iter().map(|v| tick_label(*v, self.decimals)).collect()
+        self.values
+            .iter()
+            .map(|v| tick_label(*v, self.decimals))
+            .collect()
     }
 
     /// Widest label in pixels.
     pub fn max_label_width(&self) -> f64 {
-        self.labels().iter().map(|l| text_width(l, FONT_SIZE)).fold(0.0, f64::max)
+        self.labels()
+            .iter()
+            .map(|l| text_width(l, FONT_SIZE))
+            .fold(0.0, f64::max)
     }
 }
 
@@ -134,7 +140,15 @@ pub(crate) fn draw_x_axis(
         text_el(out, x, y + 18.0, Anchor::Middle, FONT_SIZE, "tick", &label);
     }
     if !title.is_empty() {
-        text_el(out, (x0 + x1) / 2.0, y + 38.0, Anchor::Middle, FONT_SIZE + 1.0, "axis-title", title);
+        text_el(
+            out,
+            (x0 + x1) / 2.0,
+            y + 38.0,
+            Anchor::Middle,
+            FONT_SIZE + 1.0,
+            "axis-title",
+            title,
+        );
     }
     out.push_str("</g>");
 }
@@ -175,7 +189,15 @@ pub(crate) fn draw_y_axis(
             num(y),
             num(x)
         ));
-        text_el(out, x - 8.0, y + 4.0, Anchor::End, FONT_SIZE, "tick", &label);
+        text_el(
+            out,
+            x - 8.0,
+            y + 4.0,
+            Anchor::End,
+            FONT_SIZE,
+            "tick",
+            &label,
+        );
     }
     if !title.is_empty() {
         let cy = (y0 + y1) / 2.0;
@@ -216,7 +238,12 @@ mod tests {
 
     #[test]
     fn scale_maps_linearly() {
-        let s = Scale { d0: 0.0, d1: 10.0, r0: 100.0, r1: 0.0 };
+        let s = Scale {
+            d0: 0.0,
+            d1: 10.0,
+            r0: 100.0,
+            r1: 0.0,
+        };
         assert_eq!(s.map(0.0), 100.0);
         assert_eq!(s.map(5.0), 50.0);
         let g = given_ticks(&[8.0, 0.0, 4.0, 4.0]);

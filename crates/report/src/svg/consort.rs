@@ -7,7 +7,7 @@
 
 use super::{open_svg, text_el, Anchor};
 use crate::model::{ConsortFigure, ConsortReason};
-use crate::text::{num, wrap, xml_escape};
+use crate::text::{num, text_width, wrap, xml_escape};
 
 const SIZE: f64 = 11.5;
 const LINE: f64 = 15.0;
@@ -17,7 +17,8 @@ const STAGE_W: f64 = 24.0;
 const GAP: f64 = 22.0;
 const V_GAP: f64 = 26.0;
 const MIN_AREA: f64 = 500.0;
-const COL_MAX: f64 = 250.0;
+const COL_W: f64 = 236.0;
+const COL_MAX: f64 = 260.0;
 const CENTRE_W: f64 = 240.0;
 const STROKE: &str = "#333333";
 
@@ -36,7 +37,8 @@ fn counted(label: &str, n: usize) -> String {
 }
 
 fn reasons(level: u8, list: &[ConsortReason]) -> impl Iterator<Item = Entry> + '_ {
-    list.iter().map(move |r| entry(level, counted(&r.reason, r.n)))
+    list.iter()
+        .map(move |r| entry(level, counted(&r.reason, r.n)))
 }
 
 /// A laid-out line: x offset inside the box, bullet and text.
@@ -59,7 +61,12 @@ fn layout(entries: &[Entry], width: f64) -> Vec<Line> {
         };
         for (i, text) in wrap(&e.text, inner - text_x, SIZE).into_iter().enumerate() {
             let bullet = if i == 0 { bullet } else { None };
-            lines.push(Line { bullet_x, text_x, bullet, text });
+            lines.push(Line {
+                bullet_x,
+                text_x,
+                bullet,
+                text,
+            });
         }
     }
     lines
@@ -82,9 +89,25 @@ fn draw_box(out: &mut String, class: &str, x: f64, y: f64, w: f64, h: f64, lines
     for (i, line) in lines.iter().enumerate() {
         let ty = y + PAD + (i as f64) * LINE + SIZE - 1.0;
         if let Some(b) = line.bullet {
-            text_el(out, x + PAD + line.bullet_x, ty, Anchor::Start, SIZE, "bullet", b);
+            text_el(
+                out,
+                x + PAD + line.bullet_x,
+                ty,
+                Anchor::Start,
+                SIZE,
+                "bullet",
+                b,
+            );
         }
-        text_el(out, x + PAD + line.text_x, ty, Anchor::Start, SIZE, "line", &line.text);
+        text_el(
+            out,
+            x + PAD + line.text_x,
+            ty,
+            Anchor::Start,
+            SIZE,
+            "line",
+            &line.text,
+        );
     }
     out.push_str("</g>");
 }
@@ -138,14 +161,21 @@ fn stage_label(out: &mut String, label: &str, y0: f64, y1: f64) {
 pub(crate) fn render(c: &ConsortFigure) -> String {
     let k = c.arms.len();
     let x0 = MARGIN + STAGE_W + 14.0;
-    let area = (k as f64 * 200.0 + (k.max(1) - 1) as f64 * GAP).max(MIN_AREA);
+    let area = (k as f64 * COL_W + (k.max(1) - 1) as f64 * GAP).max(MIN_AREA);
     let width = x0 + area + MARGIN;
     let cx = x0 + area / 2.0;
-    let col_w = if k == 0 { COL_MAX } else { ((area - (k - 1) as f64 * GAP) / k as f64).min(COL_MAX) };
+    let col_w = if k == 0 {
+        COL_MAX
+    } else {
+        ((area - (k - 1) as f64 * GAP) / k as f64).min(COL_MAX)
+    };
     let col_centre = |i: usize| x0 + area * (2.0 * i as f64 + 1.0) / (2.0 * k.max(1) as f64);
 
     // Enrolment.
-    let assessed = layout(&[entry(0, counted("Assessed for eligibility", c.assessed))], CENTRE_W);
+    let assessed = layout(
+        &[entry(0, counted("Assessed for eligibility", c.assessed))],
+        CENTRE_W,
+    );
     let excl_x = cx + 30.0;
     let excl_w = x0 + area - excl_x;
     let mut excl_entries = vec![entry(0, counted("Excluded", c.excluded))];
@@ -169,7 +199,13 @@ pub(crate) fn render(c: &ConsortFigure) -> String {
             let mut e = vec![
                 entry(0, counted(&format!("Allocated to {}", a.name), a.allocated)),
                 entry(1, counted("Received allocated intervention", a.received)),
-                entry(1, counted("Did not receive allocated intervention", a.allocated.saturating_sub(a.received))),
+                entry(
+                    1,
+                    counted(
+                        "Did not receive allocated intervention",
+                        a.allocated.saturating_sub(a.received),
+                    ),
+                ),
             ];
             e.extend(reasons(2, &a.not_received));
             layout(&e, col_w)
@@ -198,21 +234,49 @@ pub(crate) fn render(c: &ConsortFigure) -> String {
             layout(&e, col_w)
         })
         .collect();
-    let row_h = |rows: &[Vec<Line>]| rows.iter().map(|l| box_height(l)).fold(0.0, f64::max);
-    let (h_alloc, h_follow, h_analysis) = (row_h(&alloc), row_h(&follow), row_h(&analysis));
+    // Equal heights across arms, and tall enough for the rotated stage label.
+    let row_h = |rows: &[Vec<Line>], stage: &str| {
+        let label = text_width(stage, SIZE + 0.5) + 16.0;
+        rows.iter().map(|l| box_height(l)).fold(label, f64::max)
+    };
+    let h_alloc = row_h(&alloc, "Allocation");
+    let h_follow = row_h(&follow, "Follow-Up");
+    let h_analysis = row_h(&analysis, "Analysis");
     let y_alloc = y_bus + 18.0;
     let y_follow = y_alloc + h_alloc + V_GAP;
     let y_analysis = y_follow + h_follow + V_GAP;
-    let height = if k == 0 { y_random + h_random + MARGIN } else { y_analysis + h_analysis + MARGIN };
+    let height = if k == 0 {
+        y_random + h_random + MARGIN
+    } else {
+        y_analysis + h_analysis + MARGIN
+    };
 
     let mut out = String::new();
     open_svg(&mut out, width, height, "figure consort");
     out.push_str(&format!("<g font-size=\"{}\">", num(SIZE)));
 
     stage_label(&mut out, "Enrollment", y_assessed, y_random + h_random);
-    draw_box(&mut out, "assessed", cx - CENTRE_W / 2.0, y_assessed, CENTRE_W, h_assessed, &assessed);
-    draw_box(&mut out, "excluded", excl_x, y_excluded, excl_w, h_excluded, &excluded);
-    draw_box(&mut out, "randomized", cx - CENTRE_W / 2.0, y_random, CENTRE_W, h_random, &randomized);
+    draw_box(
+        &mut out,
+        "assessed",
+        cx - CENTRE_W / 2.0,
+        y_assessed,
+        CENTRE_W,
+        h_assessed,
+        &assessed,
+    );
+    draw_box(
+        &mut out, "excluded", excl_x, y_excluded, excl_w, h_excluded, &excluded,
+    );
+    draw_box(
+        &mut out,
+        "randomized",
+        cx - CENTRE_W / 2.0,
+        y_random,
+        CENTRE_W,
+        h_random,
+        &randomized,
+    );
     // Assessed -> randomized, with a branch to the excluded box.
     out.push_str(&format!(
         "<path class=\"arrow\" d=\"M{0} {1}V{2}\" stroke=\"{STROKE}\" stroke-width=\"1.2\" fill=\"none\"/>",
@@ -240,11 +304,35 @@ pub(crate) fn render(c: &ConsortFigure) -> String {
             let mx = col_centre(i);
             let bx = mx - col_w / 2.0;
             arrow_down(&mut out, mx, y_bus, y_alloc);
-            draw_box(&mut out, "allocation", bx, y_alloc, col_w, h_alloc, &alloc[i]);
+            draw_box(
+                &mut out,
+                "allocation",
+                bx,
+                y_alloc,
+                col_w,
+                h_alloc,
+                &alloc[i],
+            );
             arrow_down(&mut out, mx, y_alloc + h_alloc, y_follow);
-            draw_box(&mut out, "follow-up", bx, y_follow, col_w, h_follow, &follow[i]);
+            draw_box(
+                &mut out,
+                "follow-up",
+                bx,
+                y_follow,
+                col_w,
+                h_follow,
+                &follow[i],
+            );
             arrow_down(&mut out, mx, y_follow + h_follow, y_analysis);
-            draw_box(&mut out, "analysis", bx, y_analysis, col_w, h_analysis, &analysis[i]);
+            draw_box(
+                &mut out,
+                "analysis",
+                bx,
+                y_analysis,
+                col_w,
+                h_analysis,
+                &analysis[i],
+            );
         }
     }
     out.push_str("</g></svg>");

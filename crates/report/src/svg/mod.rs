@@ -130,7 +130,10 @@ pub(crate) fn marker(out: &mut String, shape: usize, x: f64, y: f64, colour: &st
 }
 
 fn polygon(points: &[(f64, f64)], attrs: &str) -> String {
-    let pts: Vec<String> = points.iter().map(|(x, y)| format!("{},{}", num(*x), num(*y))).collect();
+    let pts: Vec<String> = points
+        .iter()
+        .map(|(x, y)| format!("{},{}", num(*x), num(*y)))
+        .collect();
     format!("<polygon points=\"{}\" {attrs}/>", pts.join(" "))
 }
 
@@ -165,7 +168,13 @@ pub(crate) fn legend_rows(items: &[LegendItem<'_>], max_width: f64) -> usize {
 pub(crate) const LEGEND_ROW: f64 = 18.0;
 
 /// Draws a horizontal legend starting at (`x`, `y` = centre of the first row).
-pub(crate) fn draw_legend(out: &mut String, items: &[LegendItem<'_>], x: f64, y: f64, max_width: f64) {
+pub(crate) fn draw_legend(
+    out: &mut String,
+    items: &[LegendItem<'_>],
+    x: f64,
+    y: f64,
+    max_width: f64,
+) {
     out.push_str("<g class=\"legend\">");
     let mut cx = 0.0;
     let mut cy = y;
@@ -186,7 +195,15 @@ pub(crate) fn draw_legend(out: &mut String, items: &[LegendItem<'_>], x: f64, y:
         if let Some(shape) = item.shape {
             marker(out, shape, x + cx + 12.0, cy, colour);
         }
-        text_el(out, x + cx + 30.0, cy + 4.0, Anchor::Start, FONT_SIZE, "legend-label", item.name);
+        text_el(
+            out,
+            x + cx + 30.0,
+            cy + 4.0,
+            Anchor::Start,
+            FONT_SIZE,
+            "legend-label",
+            item.name,
+        );
         cx += w;
     }
     out.push_str("</g>");

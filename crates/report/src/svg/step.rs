@@ -25,7 +25,12 @@ fn steps(s: &StepSeries) -> (Vec<(f64, f64)>, f64) {
         .collect();
     let last = pts.last().map_or(f64::NEG_INFINITY, |p| p.0);
     // The last value holds until the last censoring time, if that is later.
-    let end = s.censored.iter().map(|c| c.0).filter(|t| t.is_finite()).fold(last, f64::max);
+    let end = s
+        .censored
+        .iter()
+        .map(|c| c.0)
+        .filter(|t| t.is_finite())
+        .fold(last, f64::max);
     (pts, end)
 }
 
@@ -37,12 +42,25 @@ pub(crate) fn render(fig: &StepFigure) -> String {
         let (a, b) = fig.y_range;
         if a.is_finite() && b.is_finite() && a < b {
             let (_, _, t) = nice_ticks(a, b, 5.0);
-            let values: Vec<f64> =
-                t.values.iter().copied().filter(|v| *v >= a - 1e-9 && *v <= b + 1e-9).collect();
-            (a, b, Ticks { values, decimals: t.decimals })
+            let values: Vec<f64> = t
+                .values
+                .iter()
+                .copied()
+                .filter(|v| *v >= a - 1e-9 && *v <= b + 1e-9)
+                .collect();
+            (
+                a,
+                b,
+                Ticks {
+                    values,
+                    decimals: t.decimals,
+                },
+            )
         } else {
             let vals = curves.iter().flat_map(|c| c.0.iter().map(|p| p.1));
-            let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+            let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
             nice_ticks(lo, hi, 5.0)
         }
     };
@@ -62,36 +80,87 @@ pub(crate) fn render(fig: &StepFigure) -> String {
         .chain(x_ticks.values.iter().copied())
         .chain(fig.risk_times.iter().copied())
         .filter(|v| v.is_finite());
-    let (x_lo, x_hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    let (x_lo, x_hi) = if x_lo.is_finite() { (x_lo, x_hi) } else { (0.0, 1.0) };
+    let (x_lo, x_hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (x_lo, x_hi) = if x_lo.is_finite() {
+        (x_lo, x_hi)
+    } else {
+        (0.0, 1.0)
+    };
 
     let show_risk = !fig.risk_times.is_empty() && fig.series.iter().any(|s| !s.at_risk.is_empty());
-    let name_width = fig.series.iter().map(|s| text_width(&s.name, FONT_SIZE)).fold(0.0, f64::max);
+    let name_width = fig
+        .series
+        .iter()
+        .map(|s| text_width(&s.name, FONT_SIZE))
+        .fold(0.0, f64::max);
     let mut left = 18.0 + 12.0 + y_ticks.max_label_width() + 10.0;
     if show_risk {
-        left = left.max(12.0 + name_width + 24.0).max(12.0 + text_width("Number at risk", FONT_SIZE));
+        left = left
+            .max(12.0 + name_width + 24.0)
+            .max(12.0 + text_width("Number at risk", FONT_SIZE));
     }
     let right = WIDTH - 24.0;
     let items: Vec<LegendItem<'_>> = fig
         .series
         .iter()
         .enumerate()
-        .map(|(i, s)| LegendItem { name: &s.name, index: i, shape: None })
+        .map(|(i, s)| LegendItem {
+            name: &s.name,
+            index: i,
+            shape: None,
+        })
         .collect();
-    let rows = if items.is_empty() { 0 } else { legend_rows(&items, right - left) };
+    let rows = if items.is_empty() {
+        0
+    } else {
+        legend_rows(&items, right - left)
+    };
     let legend_y = 16.0;
     let top = legend_y + rows as f64 * LEGEND_ROW + 10.0;
     let bottom = top + PLOT_HEIGHT;
     let risk_rows = fig.series.iter().filter(|s| !s.at_risk.is_empty()).count();
-    let height = bottom + 50.0 + if show_risk { 26.0 + risk_rows as f64 * RISK_ROW } else { 0.0 };
+    let height = bottom
+        + 50.0
+        + if show_risk {
+            26.0 + risk_rows as f64 * RISK_ROW
+        } else {
+            0.0
+        };
 
-    let xs_scale = Scale { d0: x_lo, d1: x_hi, r0: left, r1: right };
-    let ys_scale = Scale { d0: y_lo, d1: y_hi, r0: bottom, r1: top };
+    let xs_scale = Scale {
+        d0: x_lo,
+        d1: x_hi,
+        r0: left,
+        r1: right,
+    };
+    let ys_scale = Scale {
+        d0: y_lo,
+        d1: y_hi,
+        r0: bottom,
+        r1: top,
+    };
 
     let mut out = String::new();
     open_svg(&mut out, WIDTH, height, "figure step-figure");
-    draw_y_axis(&mut out, &ys_scale, &y_ticks, left, right, &fig.y_label, 18.0);
-    draw_x_axis(&mut out, &xs_scale, &x_ticks, bottom, (left, right), &fig.x_label);
+    draw_y_axis(
+        &mut out,
+        &ys_scale,
+        &y_ticks,
+        left,
+        right,
+        &fig.y_label,
+        18.0,
+    );
+    draw_x_axis(
+        &mut out,
+        &xs_scale,
+        &x_ticks,
+        bottom,
+        (left, right),
+        &fig.x_label,
+    );
     if !items.is_empty() {
         draw_legend(&mut out, &items, left, legend_y, right - left);
     }
@@ -152,13 +221,26 @@ pub(crate) fn render(fig: &StepFigure) -> String {
         out.push_str("</g>");
     }
 
-    draw_annotations(&mut out, &fig.annotations, &occupied, (left, top, right, bottom));
+    draw_annotations(
+        &mut out,
+        &fig.annotations,
+        &occupied,
+        (left, top, right, bottom),
+    );
 
     if show_risk {
         out.push_str("<g class=\"at-risk-table\">");
         let header_y = bottom + 64.0;
         out.push_str("<g font-weight=\"bold\">");
-        text_el(&mut out, 12.0, header_y, Anchor::Start, FONT_SIZE, "at-risk-title", "Number at risk");
+        text_el(
+            &mut out,
+            12.0,
+            header_y,
+            Anchor::Start,
+            FONT_SIZE,
+            "at-risk-title",
+            "Number at risk",
+        );
         out.push_str("</g>");
         let mut row = 0.0;
         for (k, s) in fig.series.iter().enumerate() {
@@ -168,11 +250,27 @@ pub(crate) fn render(fig: &StepFigure) -> String {
             row += 1.0;
             let y = header_y + row * RISK_ROW;
             out.push_str(&format!("<g class=\"at-risk-row\" fill=\"{}\">", colour(k)));
-            text_el(&mut out, 12.0, y, Anchor::Start, FONT_SIZE, "at-risk-label", &s.name);
+            text_el(
+                &mut out,
+                12.0,
+                y,
+                Anchor::Start,
+                FONT_SIZE,
+                "at-risk-label",
+                &s.name,
+            );
             for (t, n) in fig.risk_times.iter().zip(&s.at_risk) {
                 if t.is_finite() {
                     let x = xs_scale.map(*t);
-                    text_el(&mut out, x, y, Anchor::Middle, FONT_SIZE, "at-risk", &n.to_string());
+                    text_el(
+                        &mut out,
+                        x,
+                        y,
+                        Anchor::Middle,
+                        FONT_SIZE,
+                        "at-risk",
+                        &n.to_string(),
+                    );
                 }
             }
             out.push_str("</g>");
@@ -195,12 +293,21 @@ fn sample(into: &mut Vec<(f64, f64)>, a: (f64, f64), b: (f64, f64)) {
 
 /// Draws the annotation lines in the corner of the plot that the curves cross
 /// least (upper corners preferred on ties).
-fn draw_annotations(out: &mut String, lines: &[String], occupied: &[(f64, f64)], plot: (f64, f64, f64, f64)) {
+fn draw_annotations(
+    out: &mut String,
+    lines: &[String],
+    occupied: &[(f64, f64)],
+    plot: (f64, f64, f64, f64),
+) {
     if lines.is_empty() {
         return;
     }
     let (left, top, right, bottom) = plot;
-    let w = lines.iter().map(|l| text_width(l, FONT_SIZE)).fold(0.0, f64::max) + 8.0;
+    let w = lines
+        .iter()
+        .map(|l| text_width(l, FONT_SIZE))
+        .fold(0.0, f64::max)
+        + 8.0;
     let h = lines.len() as f64 * ANNOTATION_LINE + 6.0;
     let pad = 10.0;
     let corners = [
@@ -212,7 +319,9 @@ fn draw_annotations(out: &mut String, lines: &[String], occupied: &[(f64, f64)],
     let crowding = |(x, y): (f64, f64)| {
         occupied
             .iter()
-            .filter(|p| p.0 >= x - 4.0 && p.0 <= x + w + 4.0 && p.1 >= y - 4.0 && p.1 <= y + h + 4.0)
+            .filter(|p| {
+                p.0 >= x - 4.0 && p.0 <= x + w + 4.0 && p.1 >= y - 4.0 && p.1 <= y + h + 4.0
+            })
             .count()
     };
     let mut best = corners[0];
@@ -227,7 +336,15 @@ fn draw_annotations(out: &mut String, lines: &[String], occupied: &[(f64, f64)],
     out.push_str("<g class=\"annotations\">");
     for (i, line) in lines.iter().enumerate() {
         let y = best.1 + 3.0 + (i as f64 + 1.0) * ANNOTATION_LINE - 4.0;
-        text_el(out, best.0 + 4.0, y, Anchor::Start, FONT_SIZE, "annotation", line);
+        text_el(
+            out,
+            best.0 + 4.0,
+            y,
+            Anchor::Start,
+            FONT_SIZE,
+            "annotation",
+            line,
+        );
     }
     out.push_str("</g>");
 }
