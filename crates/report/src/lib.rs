@@ -19,7 +19,7 @@
 //! numbers-at-risk table aligned with the x axis, the CONSORT box layout,
 //! elements free of ids so several figures can share one HTML page. The same
 //! goes for HTML and RTF: the markup is small and fixed, so it is written
-//! directly, with escaping in one place ([`text`] for XML/HTML, `rtf::escape`).
+//! directly, with escaping in one place per format.
 
 mod csv;
 mod error;
