@@ -118,7 +118,11 @@ pub fn table_rtf(table: &Table) -> String {
         out.push('\n');
         let heading = row.kind == RowKind::Heading;
         // Heading rows keep with the next row and get air above them.
-        let keep = if heading { "\\keepn\\sb80\\sa20" } else { "\\sb20\\sa20" };
+        let keep = if heading {
+            "\\keepn\\sb80\\sa20"
+        } else {
+            "\\sb20\\sa20"
+        };
         let indent = u32::from(row.indent) * INDENT;
         let _ = writeln!(
             out,

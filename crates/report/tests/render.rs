@@ -1026,15 +1026,133 @@ fn check_report_rejects_what_cannot_be_drawn_faithfully() {
     assert!(check_report(&report()).is_ok());
 }
 
+/// `target/report-example`, where rendered examples are left for eyeballing.
+fn example_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("report-example")
+}
+
 /// Writes the example report where it can be looked at:
 /// `target/report-example/report.html` (and tables/, figures/).
 #[test]
 fn example_report_for_eyeballing() {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let dir = target.join("report-example");
+    let dir = example_dir();
     let written = write_report(&dir, &report()).unwrap();
     assert_eq!(written.files.len(), 6);
     println!("example report: {}", dir.join("report.html").display());
+}
+
+#[test]
+fn degenerate_figures_still_render_well_formed() {
+    let mut figures = Vec::new();
+    // Empty line figure, a single point, a flat line without bars.
+    let mut line = line_figure();
+    let FigureKind::Line(l) = &mut line.kind else {
+        unreachable!()
+    };
+    l.series.clear();
+    l.x_ticks.clear();
+    figures.push(line.clone());
+    let FigureKind::Line(l) = &mut line.kind else {
+        unreachable!()
+    };
+    l.series = vec![LineSeries {
+        name: "Only".into(),
+        points: vec![LinePoint {
+            x: 4.0,
+            y: 7.0,
+            lo: None,
+            hi: None,
+            mark: Some("*".into()),
+        }],
+    }];
+    figures.push(line.clone());
+    let FigureKind::Line(l) = &mut line.kind else {
+        unreachable!()
+    };
+    l.series[0].points.push(LinePoint {
+        x: 8.0,
+        y: 7.0,
+        ..LinePoint::default()
+    });
+    figures.push(line);
+    // Step figure without numbers at risk or annotations, and an empty one.
+    let mut step = step_figure();
+    let FigureKind::Step(s) = &mut step.kind else {
+        unreachable!()
+    };
+    s.risk_times.clear();
+    s.annotations.clear();
+    for series in &mut s.series {
+        series.at_risk.clear();
+    }
+    figures.push(step.clone());
+    let FigureKind::Step(s) = &mut step.kind else {
+        unreachable!()
+    };
+    s.series.clear();
+    s.y_range = (0.0, 0.0);
+    figures.push(step);
+    // CONSORT with no arm, one arm and six arms with long names.
+    let mut consort = consort_figure();
+    let FigureKind::Consort(c) = &mut consort.kind else {
+        unreachable!()
+    };
+    let arms = std::mem::take(&mut c.arms);
+    figures.push(consort.clone());
+    let FigureKind::Consort(c) = &mut consort.kind else {
+        unreachable!()
+    };
+    c.arms = vec![arms[0].clone()];
+    figures.push(consort.clone());
+    let FigureKind::Consort(c) = &mut consort.kind else {
+        unreachable!()
+    };
+    c.arms = (0..6)
+        .map(|i| ConsortArm {
+            name: format!("Arm {i}: a rather long treatment name, 10 mg/kg every two weeks"),
+            ..arms[i % 3].clone()
+        })
+        .collect();
+    figures.push(consort);
+
+    let eyeball = example_dir().join("degenerate");
+    std::fs::create_dir_all(&eyeball).unwrap();
+    for (i, figure) in figures.iter().enumerate() {
+        let svg = figure_svg(figure);
+        std::fs::write(eyeball.join(format!("{i}.svg")), &svg).unwrap();
+        let doc = parse(&svg);
+        check_root(&doc);
+        for n in doc.descendants() {
+            for a in ["d", "points", "transform"] {
+                let v = n.attribute(a).unwrap_or("");
+                assert!(!v.contains("NaN") && !v.contains("inf"), "{a}={v}");
+            }
+        }
+    }
+    // The single point still draws its marker and mark.
+    let doc_svg = figure_svg(&figures[1]);
+    let doc = parse(&doc_svg);
+    assert_eq!(with_class(&doc, "g", "markers")[0].children().count(), 1);
+    assert_eq!(with_class(&doc, "text", "mark").len(), 1);
+    // Six arms: six columns of three boxes, wider than three arms.
+    let six = figure_svg(&figures[7]);
+    let doc = parse(&six);
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("g") && has_class(n, "box"))
+            .count(),
+        3 + 18
+    );
+    let width = |svg: &str| -> f64 {
+        parse(svg)
+            .root_element()
+            .attribute("width")
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(width(&six) > width(&figure_svg(&consort_figure())));
 }

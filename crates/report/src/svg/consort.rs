@@ -20,6 +20,7 @@ const MIN_AREA: f64 = 500.0;
 const COL_W: f64 = 236.0;
 const COL_MAX: f64 = 260.0;
 const CENTRE_W: f64 = 240.0;
+const EXCLUDED_MAX: f64 = 320.0;
 const STROKE: &str = "#333333";
 
 /// One logical line of a box: level 0 plain, 1 bulleted, 2 dashed sub-item.
@@ -177,7 +178,7 @@ pub(crate) fn render(c: &ConsortFigure) -> String {
         CENTRE_W,
     );
     let excl_x = cx + 30.0;
-    let excl_w = x0 + area - excl_x;
+    let excl_w = (x0 + area - excl_x).min(EXCLUDED_MAX);
     let mut excl_entries = vec![entry(0, counted("Excluded", c.excluded))];
     excl_entries.extend(reasons(1, &c.excluded_reasons));
     let excluded = layout(&excl_entries, excl_w);
