@@ -1,0 +1,1 @@
+//! ADaM derivations.
