@@ -1057,17 +1057,23 @@ fn read_sv(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Sv> {
         let vn = visitnum.num_req(row, p);
         ctx.check_visit(&visitnum, row, vn, p);
         let Some(v) = vn else { continue };
-        if let Some(first) = dups.first((id.clone(), v.to_bits()), row) {
+        let start = stdtc.dtc(row, p);
+        let key = (
+            id.clone(),
+            v.to_bits(),
+            start.as_ref().map(|d| d.text().to_owned()),
+        );
+        if let Some(first) = dups.first(key, row) {
             visitnum.report(
                 row,
                 p,
-                format!("subject {id:?} has VISITNUM {v} twice (also row {first})"),
+                format!("duplicate record: subject {id:?} has VISITNUM {v} on the same SVSTDTC as row {first}"),
             );
         }
         out.push(Sv {
             visitnum: v,
             visit: visit.text(row),
-            stdtc: stdtc.dtc(row, p),
+            stdtc: start,
             endtc: endtc.dtc(row, p),
             usubjid: id,
         });
