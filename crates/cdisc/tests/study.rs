@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use rct_cdisc::adam::{derive_adae, derive_adsl, derive_all, AdamConfig};
 use rct_cdisc::sdtm::Sdtm;
 use rct_cdisc::study::Study;
-use rct_cdisc::{xport, Column, Dataset};
+use rct_cdisc::{csv, xport, Column, Dataset, Format, VarKind, Variable};
 
 fn text<'a>(ds: &'a Dataset, var: &str) -> &'a [String] {
     ds.get(var).unwrap().1.as_character().unwrap()
@@ -170,4 +170,502 @@ fn pilot_without_lb_names_the_missing_domain() {
     let sdtm = Sdtm::from_study(&Study::read_dir(dir.join("sdtm")).unwrap()).unwrap();
     let err = derive_all(&sdtm, &pilot_config()).unwrap_err().to_string();
     assert_eq!(err, "ADLB needs the LB domain, which the study lacks");
+}
+
+// ---------------------------------------------------------------------------
+// A hand-written seed-trial study: five subjects.
+//
+// 001 HIGH, dosed 6 times from 2020-01-01 (SAS day 21915), completes.
+//     CD4: screening 180; WEEK 0 200 (LBBLFL=Y); WEEK 4 250 (+50, +25%);
+//     WEEK 12 270 (+70, +35%: first PCHG > 30, day 84); UNSCHEDULED 4.1 320
+//     (+120, ignored by ADTTE); WEEK 24 310 (+110: first CHG > 100 at a
+//     scheduled visit, day 168); nothing later: LOCF WEEK 36..96 from WEEK 24.
+//     HIV-1 RNA "<20" at WEEK 0. Height 170 cm, weight 65 kg.
+//     AEs: before the first dose (grade 1), day 2 (grade 3), partial date
+//     2020-03 (grade 2).
+// 002 PLACEBO, dosed 4 times from 2020-02-01 (day 21946), lost to follow-up.
+//     CD4: WEEK 0 300 (no flag: baseline by visit); WEEK 4 330; WEEK 12 NOT
+//     DONE (LOCF from WEEK 4); WEEK 24 320 (2020-07-18, day 168); LOCF after.
+// 003 SCRNFAIL (CD4 >= 250 at screening); an AE (not in ADAE).
+// 004 NOTASSGN, withdrew before randomization.
+// 005 LOW, randomized 2020-03-01 (day 21975), never dosed, screening lab only.
+// ---------------------------------------------------------------------------
+
+const STUDY: &str = "RCT-DEMO-01";
+
+const DM: &str = "\
+STUDYID,DOMAIN,USUBJID,SUBJID,SITEID,RFICDTC,RFSTDTC,RFENDTC,RFPENDTC,AGE,AGEU,SEX,RACE,COUNTRY,ARMCD,ARM,ACTARMCD,ACTARM
+RCT-DEMO-01,DM,RCT-DEMO-01-01-001,001,01,2019-12-01,2020-01-01,2020-12-02,2021-10-27,34,YEARS,M,ASIAN,CHN,HIGH,hUC-MSC 1.5x10^6 cells/kg,HIGH,hUC-MSC 1.5x10^6 cells/kg
+RCT-DEMO-01,DM,RCT-DEMO-01-01-002,002,01,2020-01-02,2020-02-01,2020-07-18,2020-08-01,45,YEARS,F,ASIAN,CHN,PLACEBO,Placebo (saline),PLACEBO,Placebo (saline)
+RCT-DEMO-01,DM,RCT-DEMO-01-02-003,003,02,2020-01-05,,,2020-01-20,29,YEARS,M,ASIAN,CHN,SCRNFAIL,Screen Failure,SCRNFAIL,Screen Failure
+RCT-DEMO-01,DM,RCT-DEMO-01-02-004,004,02,2020-01-06,,,2020-01-25,51,YEARS,M,ASIAN,CHN,NOTASSGN,Not Assigned,NOTASSGN,Not Assigned
+RCT-DEMO-01,DM,RCT-DEMO-01-03-005,005,03,2020-02-10,,,2020-03-15,38,YEARS,F,ASIAN,CHN,LOW,hUC-MSC 0.5x10^6 cells/kg,NOTTRT,Not Treated
+";
+
+const SUPPDM: &str = "\
+STUDYID,RDOMAIN,USUBJID,IDVAR,IDVARVAL,QNAM,QLABEL,QVAL,QORIG
+RCT-DEMO-01,DM,RCT-DEMO-01-01-001,,,HIVDXMO,Time Since HIV Diagnosis (months),36,CRF
+RCT-DEMO-01,DM,RCT-DEMO-01-01-001,,,HIVROUTE,HIV Infection Route,SEXUAL,CRF
+RCT-DEMO-01,DM,RCT-DEMO-01-01-002,,,HIVDXMO,Time Since HIV Diagnosis (months),120,CRF
+RCT-DEMO-01,DM,RCT-DEMO-01-01-002,,,HIVROUTE,HIV Infection Route,BLOOD,CRF
+RCT-DEMO-01,DM,RCT-DEMO-01-03-005,,,HIVDXMO,Time Since HIV Diagnosis (months),60.5,CRF
+";
+
+const TV: &str = "\
+STUDYID,DOMAIN,VISITNUM,VISIT,VISITDY,TVSTRL
+RCT-DEMO-01,TV,1,SCREENING,-28,Screening
+RCT-DEMO-01,TV,2,WEEK 0,1,Infusion 1
+RCT-DEMO-01,TV,3,WEEK 4,29,Infusion 2
+RCT-DEMO-01,TV,4,WEEK 12,85,Infusion 3
+RCT-DEMO-01,TV,5,WEEK 24,169,Infusion 4
+RCT-DEMO-01,TV,6,WEEK 36,253,Infusion 5
+RCT-DEMO-01,TV,7,WEEK 48,337,Infusion 6
+RCT-DEMO-01,TV,8,WEEK 60,421,Follow-up
+RCT-DEMO-01,TV,9,WEEK 72,505,Follow-up
+RCT-DEMO-01,TV,10,WEEK 84,589,Follow-up
+RCT-DEMO-01,TV,11,WEEK 96,673,End of study
+";
+
+const SV: &str = "\
+STUDYID,DOMAIN,USUBJID,VISITNUM,VISIT,SVSTDTC,SVENDTC
+RCT-DEMO-01,SV,RCT-DEMO-01-01-001,1,SCREENING,2019-12-04,2019-12-04
+RCT-DEMO-01,SV,RCT-DEMO-01-01-001,2,WEEK 0,2020-01-01,2020-01-01
+RCT-DEMO-01,SV,RCT-DEMO-01-01-001,3,WEEK 4,2020-01-29,2020-01-29
+RCT-DEMO-01,SV,RCT-DEMO-01-01-001,4,WEEK 12,2020-03-25,2020-03-25
+RCT-DEMO-01,SV,RCT-DEMO-01-01-001,4.1,UNSCHEDULED 4.1,2020-04-15,2020-04-15
+RCT-DEMO-01,SV,RCT-DEMO-01-01-001,5,WEEK 24,2020-06-17,2020-06-17
+RCT-DEMO-01,SV,RCT-DEMO-01-01-001,11,WEEK 96,2021-10-27,2021-10-27
+RCT-DEMO-01,SV,RCT-DEMO-01-01-002,1,SCREENING,2020-01-04,2020-01-04
+RCT-DEMO-01,SV,RCT-DEMO-01-01-002,2,WEEK 0,2020-02-01,2020-02-01
+RCT-DEMO-01,SV,RCT-DEMO-01-01-002,3,WEEK 4,2020-02-29,2020-02-29
+RCT-DEMO-01,SV,RCT-DEMO-01-01-002,4,WEEK 12,2020-04-25,2020-04-25
+RCT-DEMO-01,SV,RCT-DEMO-01-01-002,5,WEEK 24,2020-07-18,2020-07-18
+RCT-DEMO-01,SV,RCT-DEMO-01-02-003,1,SCREENING,2020-01-06,2020-01-06
+RCT-DEMO-01,SV,RCT-DEMO-01-02-004,1,SCREENING,2020-01-07,2020-01-07
+RCT-DEMO-01,SV,RCT-DEMO-01-03-005,1,SCREENING,2020-02-12,2020-02-12
+";
+
+const VS: &str = "\
+STUDYID,DOMAIN,USUBJID,VSSEQ,VSTESTCD,VSTEST,VSORRES,VSORRESU,VSSTRESC,VSSTRESN,VSSTRESU,VSBLFL,VISITNUM,VISIT,VSDTC
+RCT-DEMO-01,VS,RCT-DEMO-01-01-001,1,HEIGHT,Height,170,cm,170,170,cm,Y,2,WEEK 0,2020-01-01
+RCT-DEMO-01,VS,RCT-DEMO-01-01-001,2,WEEK_PLACEHOLDER
+RCT-DEMO-01,VS,RCT-DEMO-01-01-001,3,WEIGHT,Weight,66,kg,66,66,kg,,3,WEEK 4,2020-01-29
+RCT-DEMO-01,VS,RCT-DEMO-01-01-002,1,HEIGHT,Height,160,cm,160,160,cm,,2,WEEK 0,2020-02-01
+RCT-DEMO-01,VS,RCT-DEMO-01-01-002,2,WEIGHT,Weight,50,kg,50,50,kg,,2,WEEK 0,2020-02-01
+";
+
+/// One LB line: subject suffix, LBSEQ, test, result text, status, baseline
+/// flag, VISITNUM, VISIT, date.
+fn lb_line(
+    subject: &str,
+    seq: u32,
+    testcd: &str,
+    result: &str,
+    stat: &str,
+    blfl: &str,
+    visitnum: &str,
+    visit: &str,
+    date: &str,
+) -> String {
+    let number = if result.parse::<f64>().is_ok() {
+        result
+    } else {
+        ""
+    };
+    let (unit, lo, hi) = match testcd {
+        "CD4" => ("cells/uL", "500", "1500"),
+        _ => ("copies/mL", "", ""),
+    };
+    let nrind = match number.parse::<f64>() {
+        Ok(x) if x < 500.0 && testcd == "CD4" => "LOW",
+        Ok(_) => "NORMAL",
+        Err(_) => "",
+    };
+    let reason = if stat.is_empty() { "" } else { "SAMPLE LOST" };
+    let (unit_shown, lo, hi) = if stat.is_empty() {
+        (unit, lo, hi)
+    } else {
+        ("", "", "")
+    };
+    format!(
+        "{STUDY},LB,{STUDY}-{subject},{seq},{testcd},{testcd} test,IMMUNOLOGY,{result},{unit_shown},\
+         {result},{number},{unit_shown},{lo},{hi},{nrind},{stat},{reason},{blfl},{visitnum},{visit},{date}\n"
+    )
+}
+
+fn lb_csv() -> String {
+    let mut s = String::from(
+        "STUDYID,DOMAIN,USUBJID,LBSEQ,LBTESTCD,LBTEST,LBCAT,LBORRES,LBORRESU,LBSTRESC,LBSTRESN,\
+         LBSTRESU,LBSTNRLO,LBSTNRHI,LBNRIND,LBSTAT,LBREASND,LBBLFL,VISITNUM,VISIT,LBDTC\n",
+    );
+    let rows = [
+        (
+            "01-001",
+            1,
+            "CD4",
+            "180",
+            "",
+            "",
+            "1",
+            "SCREENING",
+            "2019-12-04",
+        ),
+        (
+            "01-001",
+            2,
+            "CD4",
+            "200",
+            "",
+            "Y",
+            "2",
+            "WEEK 0",
+            "2020-01-01",
+        ),
+        (
+            "01-001",
+            3,
+            "CD4",
+            "250",
+            "",
+            "",
+            "3",
+            "WEEK 4",
+            "2020-01-29",
+        ),
+        (
+            "01-001",
+            4,
+            "CD4",
+            "270",
+            "",
+            "",
+            "4",
+            "WEEK 12",
+            "2020-03-25",
+        ),
+        (
+            "01-001",
+            5,
+            "CD4",
+            "320",
+            "",
+            "",
+            "4.1",
+            "UNSCHEDULED 4.1",
+            "2020-04-15",
+        ),
+        (
+            "01-001",
+            6,
+            "CD4",
+            "310",
+            "",
+            "",
+            "5",
+            "WEEK 24",
+            "2020-06-17",
+        ),
+        (
+            "01-001",
+            7,
+            "HIV1RNA",
+            "<20",
+            "",
+            "Y",
+            "2",
+            "WEEK 0",
+            "2020-01-01",
+        ),
+        (
+            "01-002",
+            1,
+            "CD4",
+            "300",
+            "",
+            "",
+            "2",
+            "WEEK 0",
+            "2020-02-01",
+        ),
+        (
+            "01-002",
+            2,
+            "CD4",
+            "330",
+            "",
+            "",
+            "3",
+            "WEEK 4",
+            "2020-02-29",
+        ),
+        (
+            "01-002",
+            3,
+            "CD4",
+            "",
+            "NOT DONE",
+            "",
+            "4",
+            "WEEK 12",
+            "2020-04-25",
+        ),
+        (
+            "01-002",
+            4,
+            "CD4",
+            "320",
+            "",
+            "",
+            "5",
+            "WEEK 24",
+            "2020-07-18",
+        ),
+        (
+            "02-003",
+            1,
+            "CD4",
+            "400",
+            "",
+            "",
+            "1",
+            "SCREENING",
+            "2020-01-06",
+        ),
+        (
+            "03-005",
+            1,
+            "CD4",
+            "150",
+            "",
+            "",
+            "1",
+            "SCREENING",
+            "2020-02-12",
+        ),
+    ];
+    for (subj, seq, testcd, result, stat, blfl, vn, visit, date) in rows {
+        s.push_str(&lb_line(
+            subj, seq, testcd, result, stat, blfl, vn, visit, date,
+        ));
+    }
+    s
+}
+
+const EX: &str = "\
+STUDYID,DOMAIN,USUBJID,EXSEQ,EXTRT,EXDOSE,EXDOSU,EXDOSFRM,EXROUTE,VISITNUM,VISIT,EXSTDTC,EXENDTC
+RCT-DEMO-01,EX,RCT-DEMO-01-01-001,1,hUC-MSC,1.5,10^6 cells/kg,SUSPENSION,INTRAVENOUS,2,WEEK 0,2020-01-01,2020-01-01
+RCT-DEMO-01,EX,RCT-DEMO-01-01-001,2,hUC-MSC,1.5,10^6 cells/kg,SUSPENSION,INTRAVENOUS,3,WEEK 4,2020-01-29,2020-01-29
+RCT-DEMO-01,EX,RCT-DEMO-01-01-001,3,hUC-MSC,1.5,10^6 cells/kg,SUSPENSION,INTRAVENOUS,4,WEEK 12,2020-03-25,2020-03-25
+RCT-DEMO-01,EX,RCT-DEMO-01-01-001,4,hUC-MSC,1.5,10^6 cells/kg,SUSPENSION,INTRAVENOUS,5,WEEK 24,2020-06-17,2020-06-17
+RCT-DEMO-01,EX,RCT-DEMO-01-01-001,5,hUC-MSC,1.5,10^6 cells/kg,SUSPENSION,INTRAVENOUS,6,WEEK 36,2020-09-09,2020-09-09
+RCT-DEMO-01,EX,RCT-DEMO-01-01-001,6,hUC-MSC,1.5,10^6 cells/kg,SUSPENSION,INTRAVENOUS,7,WEEK 48,2020-12-02,2020-12-02
+RCT-DEMO-01,EX,RCT-DEMO-01-01-002,1,SALINE,0,10^6 cells/kg,SUSPENSION,INTRAVENOUS,2,WEEK 0,2020-02-01,2020-02-01
+RCT-DEMO-01,EX,RCT-DEMO-01-01-002,2,SALINE,0,10^6 cells/kg,SUSPENSION,INTRAVENOUS,3,WEEK 4,2020-02-29,2020-02-29
+RCT-DEMO-01,EX,RCT-DEMO-01-01-002,3,SALINE,0,10^6 cells/kg,SUSPENSION,INTRAVENOUS,4,WEEK 12,2020-04-25,2020-04-25
+RCT-DEMO-01,EX,RCT-DEMO-01-01-002,4,SALINE,0,10^6 cells/kg,SUSPENSION,INTRAVENOUS,5,WEEK 24,2020-07-18,2020-07-18
+";
+
+const AE: &str = "\
+STUDYID,DOMAIN,USUBJID,AESEQ,AETERM,AEDECOD,AEBODSYS,AESEV,AETOXGR,AESER,AEREL,AEOUT,AESTDTC,AEENDTC
+RCT-DEMO-01,AE,RCT-DEMO-01-01-001,1,headache,HEADACHE,NERVOUS SYSTEM DISORDERS,MILD,1,N,NOT RELATED,RECOVERED/RESOLVED,2019-12-20,2019-12-22
+RCT-DEMO-01,AE,RCT-DEMO-01-01-001,2,fever after infusion,PYREXIA,GENERAL DISORDERS AND ADMINISTRATION SITE CONDITIONS,SEVERE,3,N,RELATED,RECOVERED/RESOLVED,2020-01-02,2020-01-04
+RCT-DEMO-01,AE,RCT-DEMO-01-01-001,3,rash,RASH,SKIN AND SUBCUTANEOUS TISSUE DISORDERS,MODERATE,2,N,POSSIBLY RELATED,NOT RECOVERED/NOT RESOLVED,2020-03,
+RCT-DEMO-01,AE,RCT-DEMO-01-01-002,1,nausea,NAUSEA,GASTROINTESTINAL DISORDERS,MILD,1,N,NOT RELATED,RECOVERED/RESOLVED,2020-02-03,2020-02-04
+RCT-DEMO-01,AE,RCT-DEMO-01-02-003,1,cough,COUGH,RESPIRATORY DISORDERS,MILD,1,N,NOT RELATED,RECOVERED/RESOLVED,2020-01-10,2020-01-12
+";
+
+const DS: &str = "\
+STUDYID,DOMAIN,USUBJID,DSSEQ,DSTERM,DSDECOD,DSCAT,EPOCH,DSSTDTC
+RCT-DEMO-01,DS,RCT-DEMO-01-01-001,1,INFORMED CONSENT OBTAINED,INFORMED CONSENT OBTAINED,PROTOCOL MILESTONE,SCREENING,2019-12-01
+RCT-DEMO-01,DS,RCT-DEMO-01-01-001,2,RANDOMIZED,RANDOMIZED,PROTOCOL MILESTONE,SCREENING,2019-12-30
+RCT-DEMO-01,DS,RCT-DEMO-01-01-001,3,COMPLETED,COMPLETED,DISPOSITION EVENT,FOLLOW-UP,2021-10-27
+RCT-DEMO-01,DS,RCT-DEMO-01-01-002,1,INFORMED CONSENT OBTAINED,INFORMED CONSENT OBTAINED,PROTOCOL MILESTONE,SCREENING,2020-01-02
+RCT-DEMO-01,DS,RCT-DEMO-01-01-002,2,RANDOMIZED,RANDOMIZED,PROTOCOL MILESTONE,SCREENING,2020-01-30
+RCT-DEMO-01,DS,RCT-DEMO-01-01-002,3,moved away,LOST TO FOLLOW-UP,DISPOSITION EVENT,TREATMENT,2020-08-01
+RCT-DEMO-01,DS,RCT-DEMO-01-02-003,1,INFORMED CONSENT OBTAINED,INFORMED CONSENT OBTAINED,PROTOCOL MILESTONE,SCREENING,2020-01-05
+RCT-DEMO-01,DS,RCT-DEMO-01-02-003,2,CD4 count >= 250 cells/uL at screening,SCREEN FAILURE,DISPOSITION EVENT,SCREENING,2020-01-20
+RCT-DEMO-01,DS,RCT-DEMO-01-02-004,1,INFORMED CONSENT OBTAINED,INFORMED CONSENT OBTAINED,PROTOCOL MILESTONE,SCREENING,2020-01-06
+RCT-DEMO-01,DS,RCT-DEMO-01-02-004,2,declined participation,WITHDRAWAL BY SUBJECT,DISPOSITION EVENT,SCREENING,2020-01-25
+RCT-DEMO-01,DS,RCT-DEMO-01-03-005,1,INFORMED CONSENT OBTAINED,INFORMED CONSENT OBTAINED,PROTOCOL MILESTONE,SCREENING,2020-02-10
+RCT-DEMO-01,DS,RCT-DEMO-01-03-005,2,RANDOMIZED,RANDOMIZED,PROTOCOL MILESTONE,SCREENING,2020-03-01
+RCT-DEMO-01,DS,RCT-DEMO-01-03-005,3,withdrew consent,WITHDRAWAL BY SUBJECT,DISPOSITION EVENT,TREATMENT,2020-03-15
+";
+
+/// The fixture's domains as CSV text, in a form tests can edit.
+fn fixture() -> Vec<(&'static str, String)> {
+    vec![
+        ("DM", DM.to_owned()),
+        ("SUPPDM", SUPPDM.to_owned()),
+        ("TV", TV.to_owned()),
+        ("SV", SV.to_owned()),
+        (
+            "VS",
+            VS.replace(
+                "2,WEEK_PLACEHOLDER",
+                "2,WEIGHT,Weight,65,kg,65,65,kg,Y,2,WEEK 0,2020-01-01",
+            ),
+        ),
+        ("LB", lb_csv()),
+        ("EX", EX.to_owned()),
+        ("AE", AE.to_owned()),
+        ("DS", DS.to_owned()),
+    ]
+}
+
+/// A dataset from CSV text with every column as text (as `Study::read_dir`
+/// reads CSV).
+fn table(name: &str, text: &str) -> Dataset {
+    let header = text.lines().next().unwrap();
+    let schema = header
+        .split(',')
+        .map(|n| Variable::character(n, 500))
+        .collect();
+    let options = csv::ReadOptions::default()
+        .with_name(name)
+        .with_schema(schema);
+    csv::from_bytes(text.as_bytes(), &options).unwrap()
+}
+
+fn study_of(tables: &[(&str, String)]) -> Study {
+    Study::from_datasets(tables.iter().map(|(n, t)| table(n, t)).collect()).unwrap()
+}
+
+fn seed_sdtm() -> Sdtm {
+    Sdtm::from_study(&study_of(&fixture())).unwrap()
+}
+
+/// The rows of `ds` where `var` equals `value`.
+fn rows_where(ds: &Dataset, var: &str, value: &str) -> Vec<usize> {
+    (0..ds.n_rows())
+        .filter(|&r| cell(ds, var, r) == value)
+        .collect()
+}
+
+/// The row of `ds` for a subject (by USUBJID suffix).
+fn subject_row(ds: &Dataset, suffix: &str) -> usize {
+    rows_where(ds, "USUBJID", &format!("{STUDY}-{suffix}"))[0]
+}
+
+#[test]
+fn adsl_of_the_fixture() {
+    let sdtm = seed_sdtm();
+    let adsl = derive_adsl(&sdtm, &AdamConfig::seed_trial()).unwrap();
+    assert_eq!(adsl.n_rows(), 5);
+    let s1 = subject_row(&adsl, "01-001");
+    let s2 = subject_row(&adsl, "01-002");
+    let s3 = subject_row(&adsl, "02-003");
+    let s4 = subject_row(&adsl, "02-004");
+    let s5 = subject_row(&adsl, "03-005");
+    let c = |var: &str, row: usize| cell(&adsl, var, row);
+
+    // Arms: TRT01PN by the configured order; ACTARMCD NOTTRT has no TRT01A.
+    assert_eq!(c("TRT01P", s1), "hUC-MSC 1.5x10^6 cells/kg");
+    assert_eq!(
+        (c("TRT01PN", s1), c("TRT01PN", s2), c("TRT01PN", s5)),
+        ("1".into(), "3".into(), "2".into())
+    );
+    assert_eq!(
+        (c("TRT01PN", s3), c("TRT01P", s4)),
+        (String::new(), String::new())
+    );
+    assert_eq!(
+        (c("TRT01A", s5), c("TRT01AN", s5)),
+        (String::new(), String::new())
+    );
+    assert_eq!(c("SITEID", s1), "01", "CSV text keeps the leading zero");
+
+    // BMI = 65 / 1.70^2 (flagged records) and 50 / 1.60^2 (by visit).
+    assert_eq!(c("HEIGHTBL", s1), "170");
+    assert_eq!(
+        c("WEIGHTBL", s1),
+        "65",
+        "the flagged WEEK 0 weight, not WEEK 4's 66"
+    );
+    let bmi = |row| {
+        adsl.get("BMIBL")
+            .unwrap()
+            .1
+            .as_numeric()
+            .unwrap()
+            .get(row)
+            .unwrap()
+    };
+    assert!((bmi(s1) - 65.0 / (1.7 * 1.7)).abs() < 1e-12);
+    assert!((bmi(s2) - 19.53125).abs() < 1e-12);
+    assert_eq!(c("BMIBL", s3), "");
+
+    // SUPPDM: HIVDXMO all numbers -> numeric; HIVROUTE text.
+    let (v, _) = adsl.get("HIVDXMO").unwrap();
+    assert_eq!(v.kind, VarKind::Numeric);
+    assert_eq!(v.label, "Time Since HIV Diagnosis (months)");
+    assert_eq!(
+        (c("HIVDXMO", s1), c("HIVDXMO", s5), c("HIVDXMO", s3)),
+        ("36".into(), "60.5".into(), String::new())
+    );
+    assert_eq!(adsl.get("HIVROUTE").unwrap().0.kind, VarKind::Character);
+    assert_eq!(c("HIVROUTE", s2), "BLOOD");
+
+    // Baseline labs: the flagged WEEK 0 record, not screening's 180; by
+    // visit for 002; "<20" is text only.
+    assert_eq!(
+        (c("CD4BL", s1), c("CD4BL", s2), c("CD4BL", s5)),
+        ("200".into(), "300".into(), String::new())
+    );
+    assert_eq!(
+        (c("HIV1RNABL", s1), c("HIVRNABLC", s1)),
+        (String::new(), "<20".into())
+    );
+
+    // Flags and disposition.
+    let flags = |row| {
+        ["RANDFL", "ITTFL", "SAFFL", "SCRNFFL", "COMPLFL"]
+            .map(|v| c(v, row))
+            .join("")
+    };
+    assert_eq!(flags(s1), "YYYNY");
+    assert_eq!(flags(s2), "YYYNN");
+    assert_eq!(flags(s3), "NNNYN");
+    assert_eq!(flags(s4), "NNNNN");
+    assert_eq!(flags(s5), "YYNNN");
+    assert_eq!(c("EOSSTT", s1), "COMPLETED");
+    assert_eq!(
+        (c("EOSSTT", s2), c("DCSREAS", s2), c("DCSDT", s2)),
+        (
+            "DISCONTINUED".into(),
+            "LOST TO FOLLOW-UP".into(),
+            "22128".into()
+        )
+    );
+    assert_eq!(
+        (c("EOSSTT", s3), c("DCSREAS", s3)),
+        (
+            "SCREEN FAILURE".into(),
+            "CD4 count >= 250 cells/uL at screening".into()
+        )
+    );
+    assert_eq!(
+        (c("EOSSTT", s4), c("DCSREAS", s4)),
+        ("NOT RANDOMIZED".into(), "WITHDRAWAL BY SUBJECT".into())
+    );
+    assert_eq!(c("EOSSTT", s5), "DISCONTINUED");
+
+    // Exposure: 2020-01-01 = SAS day 21915; the sixth infusion 2020-12-02.
+    assert_eq!(
+        (c("TRTSDT", s1), c("TRTEDT", s1), c("NINFUS", s1)),
+        ("21915".into(), "22251".into(), "6".into())
+    );
+    assert_eq!(
+        (c("TRTSDT", s5), c("NINFUS", s5)),
+        (String::new(), "0".into())
+    );
+    assert_eq!(
+        (c("LSTVISN", s1), c("LSTVISN", s2), c("LSTVISN", s5)),
+        ("11".into(), "5".into(), "1".into())
+    );
+
+    // Metadata: dates are DATE9. numerics.
+    let (trtsdt, _) = adsl.get("TRTSDT").unwrap();
+    assert_eq!(trtsdt.format, Some(Format::new("DATE", 9, 0)));
+    assert_eq!(trtsdt.label, "Date of First Exposure to Treatment");
+    assert_eq!(adsl.name(), "ADSL");
 }
