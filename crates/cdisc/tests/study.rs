@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use rct_cdisc::adam::{derive_adae, derive_adsl, derive_all, AdamConfig};
+use rct_cdisc::adam::{
+    derive_adae, derive_adlb, derive_adsl, derive_adtte, derive_all, AdamConfig, Visits,
+};
 use rct_cdisc::sdtm::Sdtm;
 use rct_cdisc::study::Study;
 use rct_cdisc::{csv, xport, Column, Dataset, Format, VarKind, Variable};
@@ -668,4 +670,226 @@ fn adsl_of_the_fixture() {
     assert_eq!(trtsdt.format, Some(Format::new("DATE", 9, 0)));
     assert_eq!(trtsdt.label, "Date of First Exposure to Treatment");
     assert_eq!(adsl.name(), "ADSL");
+}
+
+/// One ADLB row in short: AVISIT|AVISITN|AVAL|AVALC|BASE|CHG|PCHG|ABLFL|DTYPE|ANL01FL|SRCSEQ|ADY.
+fn adlb_rows(adlb: &Dataset, subject: &str, paramcd: &str) -> Vec<String> {
+    let id = format!("{STUDY}-{subject}");
+    (0..adlb.n_rows())
+        .filter(|&r| cell(adlb, "USUBJID", r) == id && cell(adlb, "PARAMCD", r) == paramcd)
+        .map(|r| {
+            [
+                "AVISIT", "AVISITN", "AVAL", "AVALC", "BASE", "CHG", "PCHG", "ABLFL", "DTYPE",
+                "ANL01FL", "SRCSEQ", "ADY",
+            ]
+            .map(|v| cell(adlb, v, r))
+            .join("|")
+        })
+        .collect()
+}
+
+/// Hand-computed: BASE is the flagged WEEK 0 value; CHG = AVAL - BASE and
+/// PCHG = 100 * CHG / BASE on post-baseline records only; the unscheduled
+/// 4.1 record keeps AVISIT UNSCHEDULED, no AVISITN, no ANL01FL; LOCF fills
+/// WEEK 36..96 from WEEK 24 (SRCSEQ 6, its date: ADY 169).
+#[test]
+fn adlb_baseline_changes_unscheduled_and_locf() {
+    let sdtm = seed_sdtm();
+    let adlb = derive_adlb(&sdtm, &AdamConfig::seed_trial()).unwrap();
+    let mut want = vec![
+        "SCREENING|-4|180|180|200|||||Y|1|-28".to_owned(),
+        "WEEK 0|0|200|200|200|||Y||Y|2|1".to_owned(),
+        "WEEK 4|4|250|250|200|50|25|||Y|3|29".to_owned(),
+        "WEEK 12|12|270|270|200|70|35|||Y|4|85".to_owned(),
+        "UNSCHEDULED||320|320|200|120|60||||5|106".to_owned(),
+        "WEEK 24|24|310|310|200|110|55|||Y|6|169".to_owned(),
+    ];
+    for (visit, week) in [(36, 36), (48, 48), (60, 60), (72, 72), (84, 84), (96, 96)] {
+        want.push(format!(
+            "WEEK {visit}|{week}|310|310|200|110|55||LOCF|Y|6|169"
+        ));
+    }
+    assert_eq!(adlb_rows(&adlb, "01-001", "CD4"), want);
+
+    // 002: no flag, so baseline by visit; WEEK 12 not done -> LOCF from
+    // WEEK 4 (a visit missed in between); LOCF after WEEK 24.
+    let mut want = vec![
+        "WEEK 0|0|300|300|300|||Y||Y|1|1".to_owned(),
+        "WEEK 4|4|330|330|300|30|10|||Y|2|29".to_owned(),
+        "WEEK 12|12|330|330|300|30|10||LOCF|Y|2|29".to_owned(),
+        "WEEK 24|24|320|320|300|20|6.666666666666667|||Y|4|169".to_owned(),
+    ];
+    for week in [36, 48, 60, 72, 84, 96] {
+        want.push(format!(
+            "WEEK {week}|{week}|320|320|300|20|6.666666666666667||LOCF|Y|4|169"
+        ));
+    }
+    assert_eq!(adlb_rows(&adlb, "01-002", "CD4"), want);
+
+    // Below the limit of quantification: AVAL missing, AVALC "<20", carried
+    // as text.
+    let hiv = adlb_rows(&adlb, "01-001", "HIV1RNA");
+    assert_eq!(hiv.len(), 10);
+    assert_eq!(hiv[0], "WEEK 0|0||<20||||Y||Y|7|1");
+    assert_eq!(hiv[9], "WEEK 96|96||<20|||||LOCF|Y|7|1");
+
+    // 005 (randomized, never dosed): screening only, no baseline, no LOCF,
+    // no study day without a first dose. Screen failures are not in ADLB.
+    assert_eq!(
+        adlb_rows(&adlb, "03-005", "CD4"),
+        vec!["SCREENING|-4|150|150||||||Y|1|"]
+    );
+    assert!(adlb_rows(&adlb, "02-003", "CD4").is_empty());
+    assert_eq!(adlb.n_rows(), 12 + 10 + 10 + 1);
+
+    // The treatment and parameter columns.
+    let r = rows_where(&adlb, "USUBJID", &format!("{STUDY}-01-002"))[0];
+    assert_eq!(cell(&adlb, "TRT01P", r), "Placebo (saline)");
+    assert_eq!(cell(&adlb, "TRT01PN", r), "3");
+    assert_eq!(cell(&adlb, "PARAM", r), "CD4 Lymphocytes (cells/uL)");
+    assert_eq!(cell(&adlb, "PARAMN", r), "1");
+    assert_eq!(cell(&adlb, "ANRLO", r), "500");
+    assert_eq!(cell(&adlb, "ANRIND", r), "LOW");
+    assert_eq!(
+        adlb.get("ADT").unwrap().0.format,
+        Some(Format::new("DATE", 9, 0))
+    );
+
+    // Without LOCF: only observed records.
+    let mut config = AdamConfig::seed_trial();
+    config.locf = false;
+    let observed = derive_adlb(&sdtm, &config).unwrap();
+    assert_eq!(observed.n_rows(), 6 + 1 + 3 + 1);
+    assert!(rows_where(&observed, "DTYPE", "LOCF").is_empty());
+}
+
+/// One ADTTE row in short: STARTDT|ADT|AVAL|CNSR|EVNTDESC|CNSDTDSC.
+fn adtte_row(adtte: &Dataset, subject: &str, paramcd: &str) -> String {
+    let id = format!("{STUDY}-{subject}");
+    let r = (0..adtte.n_rows())
+        .find(|&r| cell(adtte, "USUBJID", r) == id && cell(adtte, "PARAMCD", r) == paramcd)
+        .unwrap();
+    ["STARTDT", "ADT", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"]
+        .map(|v| cell(adtte, v, r))
+        .join("|")
+}
+
+/// Hand-computed from the fixture (2020-01-01 = SAS day 21915):
+/// 001 RESP30: first PCHG > 30 at WEEK 12 (2020-03-25, day 21999): 84 days.
+/// 001 RESP100: first CHG > 100 at a scheduled visit: WEEK 24 (2020-06-17,
+///     22083): 168 days; the unscheduled +120 on 2020-04-15 does not count.
+/// 002: never responds; censored at WEEK 24 (2020-07-18, 22114), 168 days
+///     after 2020-02-01; the LOCF records do not extend follow-up.
+/// 005: never dosed, no assessment: origin = randomization (2020-03-01,
+///     21975), censored at day 0.
+#[test]
+fn adtte_events_and_censoring() {
+    let sdtm = seed_sdtm();
+    let adtte = derive_adtte(&sdtm, &AdamConfig::seed_trial()).unwrap();
+    assert_eq!(adtte.n_rows(), 6, "3 randomized subjects x 2 parameters");
+    assert_eq!(
+        adtte_row(&adtte, "01-001", "RESP30"),
+        "21915|21999|84|0|CD4 PERCENT CHANGE FROM BASELINE > 30%|"
+    );
+    assert_eq!(
+        adtte_row(&adtte, "01-001", "RESP100"),
+        "21915|22083|168|0|CD4 CHANGE FROM BASELINE > 100|"
+    );
+    for p in ["RESP30", "RESP100"] {
+        assert_eq!(
+            adtte_row(&adtte, "01-002", p),
+            "21946|22114|168|1||LAST POST-BASELINE ASSESSMENT"
+        );
+        assert_eq!(
+            adtte_row(&adtte, "03-005", p),
+            "21975|21975|0|1||NO POST-BASELINE ASSESSMENT"
+        );
+    }
+    assert_eq!(count(&adtte, "AVALU", "DAYS"), 6);
+    let r = rows_where(&adtte, "PARAMCD", "RESP100")[0];
+    assert_eq!(
+        cell(&adtte, "PARAM", r),
+        "Time to CD4 Increase > 100 cells/uL from Baseline (days)"
+    );
+}
+
+/// Hand-computed: 001's headache starts 2019-12-20, 12 days before the
+/// first dose (ASTDY -12, not treatment-emergent); the fever starts the
+/// day after (ASTDY 2, TRTEMFL Y, grade 3); the rash has a partial date
+/// (no ASTDT, so no TRTEMFL). The screen failure's AE is left out.
+#[test]
+fn adae_treatment_emergence_and_grades() {
+    let sdtm = seed_sdtm();
+    let adae = derive_adae(&sdtm, &AdamConfig::seed_trial()).unwrap();
+    let rows: Vec<String> = (0..adae.n_rows())
+        .map(|r| {
+            [
+                "USUBJID", "AESEQ", "ASTDT", "ASTDY", "AENDT", "TRTEMFL", "AETOXGR", "ATOXGRN",
+            ]
+            .map(|v| cell(&adae, v, r))
+            .join("|")
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            format!("{STUDY}-01-001|1|21903|-12|21905||1|1"),
+            format!("{STUDY}-01-001|2|21916|2|21918|Y|3|3"),
+            format!("{STUDY}-01-001|3|||||2|2"),
+            format!("{STUDY}-01-002|1|21948|3|21949|Y|1|1"),
+        ]
+    );
+    assert_eq!(cell(&adae, "TRT01A", 0), "hUC-MSC 1.5x10^6 cells/kg");
+    assert_eq!(cell(&adae, "AESEV", 1), "SEVERE");
+    assert_eq!(cell(&adae, "AESER", 1), "N");
+
+    // The worst treatment-emergent grade of 001 is 3; with the
+    // pre-treatment and undated events it would still be 3, and without
+    // TRTEMFL the grade-1 headache would count for nothing more.
+    let grade = adae.get("ATOXGRN").unwrap().1.as_numeric().unwrap();
+    let worst = (0..adae.n_rows())
+        .filter(|&r| cell(&adae, "USUBJID", r).ends_with("001") && cell(&adae, "TRTEMFL", r) == "Y")
+        .filter_map(|r| grade.get(r))
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(worst, 3.0);
+}
+
+#[test]
+fn derive_all_gives_the_four_datasets() {
+    let adam = derive_all(&seed_sdtm(), &AdamConfig::seed_trial()).unwrap();
+    let names = [&adam.adsl, &adam.adlb, &adam.adtte, &adam.adae].map(|d| d.name().to_owned());
+    assert_eq!(names, ["ADSL", "ADLB", "ADTTE", "ADAE"]);
+    let vars: Vec<&str> = adam
+        .adtte
+        .variables()
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(
+        vars,
+        [
+            "STUDYID", "USUBJID", "SITEID", "TRT01P", "TRT01PN", "ITTFL", "PARAMCD", "PARAM",
+            "STARTDT", "ADT", "AVAL", "AVALU", "CNSR", "EVNTDESC", "CNSDTDSC"
+        ]
+    );
+    let vars: Vec<&str> = adam
+        .adlb
+        .variables()
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(
+        vars,
+        [
+            "STUDYID", "USUBJID", "SITEID", "TRT01P", "TRT01PN", "TRT01A", "TRT01AN", "ITTFL",
+            "SAFFL", "PARAMCD", "PARAM", "PARAMN", "AVISIT", "AVISITN", "ADT", "ADY", "AVAL",
+            "AVALC", "BASE", "CHG", "PCHG", "ABLFL", "DTYPE", "ANL01FL", "SRCSEQ", "ANRLO",
+            "ANRHI", "ANRIND"
+        ]
+    );
+    // The same result from the planned visits of TV.
+    let mut config = AdamConfig::seed_trial();
+    config.visits = Visits::FromTv;
+    let from_tv = derive_all(&seed_sdtm(), &config).unwrap();
+    assert_eq!(from_tv, adam);
 }
