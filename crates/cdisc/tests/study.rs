@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 
 use rct_cdisc::adam::{
-    derive_adae, derive_adlb, derive_adsl, derive_adtte, derive_all, AdamConfig, Visits,
+    derive_adae, derive_adlb, derive_adsl, derive_adtte, derive_all, AdamConfig, AdamError, Visits,
 };
-use rct_cdisc::sdtm::Sdtm;
+use rct_cdisc::sdtm::{Sdtm, SdtmError};
 use rct_cdisc::study::Study;
 use rct_cdisc::{csv, xport, Column, Dataset, Format, VarKind, Variable};
 
@@ -892,4 +892,333 @@ fn derive_all_gives_the_four_datasets() {
     config.visits = Visits::FromTv;
     let from_tv = derive_all(&seed_sdtm(), &config).unwrap();
     assert_eq!(from_tv, adam);
+}
+
+// ---------------------------------------------------------------------------
+// Validation: each broken rule gives a message naming domain, row and
+// variable; all problems come back together.
+// ---------------------------------------------------------------------------
+
+/// Sets field `var` of data row `row` (1-based) of `domain`'s CSV text.
+fn set(tables: &mut [(&str, String)], domain: &str, row: usize, var: &str, value: &str) {
+    let (_, text) = tables.iter_mut().find(|(d, _)| *d == domain).unwrap();
+    let mut lines: Vec<Vec<String>> = text
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    let col = lines[0].iter().position(|h| h == var).unwrap();
+    lines[row][col] = value.to_owned();
+    *text = lines.iter().map(|l| l.join(",") + "\n").collect();
+}
+
+/// Removes column `var` of `domain`.
+fn drop_column(tables: &mut [(&str, String)], domain: &str, var: &str) {
+    let (_, text) = tables.iter_mut().find(|(d, _)| *d == domain).unwrap();
+    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    let col = lines[0].iter().position(|h| *h == var).unwrap();
+    *text = lines
+        .iter()
+        .map(|l| {
+            let mut l = l.clone();
+            l.remove(col);
+            l.join(",") + "\n"
+        })
+        .collect();
+}
+
+/// The problems reading the edited fixture.
+fn problems(tables: &[(&str, String)]) -> (Vec<String>, usize, String) {
+    match Sdtm::from_study(&study_of(tables)) {
+        Err(e @ SdtmError::Invalid { .. }) => {
+            let text = e.to_string();
+            let SdtmError::Invalid { problems, more } = e else {
+                unreachable!()
+            };
+            (
+                problems.iter().map(ToString::to_string).collect(),
+                more,
+                text,
+            )
+        }
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("the edited fixture was accepted"),
+    }
+}
+
+/// The single problem of an edited fixture.
+fn one_problem(tables: &[(&str, String)]) -> String {
+    let (list, more, _) = problems(tables);
+    assert_eq!((list.len(), more), (1, 0), "{list:#?}");
+    list[0].clone()
+}
+
+#[test]
+fn the_fixture_is_valid() {
+    let sdtm = seed_sdtm();
+    assert_eq!(sdtm.dm.len(), 5);
+    assert_eq!(sdtm.lb.as_ref().unwrap().len(), 13);
+    assert_eq!(
+        sdtm.suppdm.value("RCT-DEMO-01-01-001", "HIVDXMO"),
+        Some("36")
+    );
+    assert_eq!(sdtm.studyid(), STUDY);
+    // The unscheduled 4.1 (fractional) passes the TV check.
+    assert!(sdtm.sv.as_ref().unwrap().iter().any(|s| s.visitnum == 4.1));
+}
+
+#[test]
+fn a_required_variable_missing() {
+    let mut t = fixture();
+    drop_column(&mut t, "LB", "LBTESTCD");
+    assert_eq!(
+        one_problem(&t),
+        "LB, variable `LBTESTCD`: required variable is missing"
+    );
+}
+
+#[test]
+fn a_numeric_variable_holding_text() {
+    let mut t = fixture();
+    set(&mut t, "LB", 3, "LBSTRESN", "25O");
+    assert_eq!(
+        one_problem(&t),
+        "LB row 3, variable `LBSTRESN`: value \"25O\" is not a number (a numeric variable holds text)"
+    );
+}
+
+#[test]
+fn a_bad_iso_date() {
+    let mut t = fixture();
+    set(&mut t, "LB", 4, "LBDTC", "2020-02-30");
+    let p = one_problem(&t);
+    assert!(
+        p.starts_with("LB row 4, variable `LBDTC`: value \"2020-02-30\" is not an ISO 8601 date"),
+        "{p}"
+    );
+    let mut t = fixture();
+    set(&mut t, "DM", 2, "RFSTDTC", "01/02/2020");
+    assert!(one_problem(&t).starts_with("DM row 2, variable `RFSTDTC`: value \"01/02/2020\""));
+}
+
+#[test]
+fn a_duplicate_subject_in_dm() {
+    let mut t = fixture();
+    set(&mut t, "DM", 4, "USUBJID", "RCT-DEMO-01-02-003");
+    let (list, _, _) = problems(&t);
+    assert_eq!(
+        list[0],
+        "DM row 4, variable `USUBJID`: duplicate subject \"RCT-DEMO-01-02-003\" (also row 3)"
+    );
+    // 004's records in other domains now name a subject DM lacks.
+    assert!(list
+        .iter()
+        .any(|p| p.starts_with("SV row 14, variable `USUBJID`: subject")));
+}
+
+#[test]
+fn a_subject_not_in_dm() {
+    let mut t = fixture();
+    set(&mut t, "AE", 5, "USUBJID", "RCT-DEMO-01-09-999");
+    assert_eq!(
+        one_problem(&t),
+        "AE row 5, variable `USUBJID`: subject \"RCT-DEMO-01-09-999\" is not in DM"
+    );
+}
+
+#[test]
+fn a_visit_not_in_tv() {
+    let mut t = fixture();
+    set(&mut t, "LB", 6, "VISITNUM", "12");
+    let p = one_problem(&t);
+    assert!(
+        p.starts_with("LB row 6, variable `VISITNUM`: VISITNUM 12 is not a visit of TV"),
+        "{p}"
+    );
+    // Without TV there is nothing to check against.
+    t.retain(|(d, _)| *d != "TV");
+    assert!(Sdtm::from_study(&study_of(&t)).is_ok());
+}
+
+#[test]
+fn a_duplicate_record() {
+    let mut t = fixture();
+    set(&mut t, "LB", 3, "VISITNUM", "2");
+    set(&mut t, "LB", 3, "LBDTC", "2020-01-01");
+    assert_eq!(
+        one_problem(&t),
+        "LB row 3, variable `LBTESTCD`: duplicate record: same USUBJID, LBTESTCD, VISITNUM and \
+         LBDTC as row 2"
+    );
+    let mut t = fixture();
+    set(&mut t, "AE", 2, "AESEQ", "1");
+    assert_eq!(
+        one_problem(&t),
+        "AE row 2, variable `AESEQ`: AESEQ 1 repeats row 1 of subject \"RCT-DEMO-01-01-001\""
+    );
+}
+
+#[test]
+fn a_term_outside_its_codelist() {
+    let mut t = fixture();
+    set(&mut t, "DM", 1, "SEX", "MALE");
+    assert_eq!(
+        one_problem(&t),
+        "DM row 1, variable `SEX`: value \"MALE\" is not a controlled term here (expected one \
+         of M, F, U, UNDIFFERENTIATED)"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let mut t = fixture();
+    set(&mut t, "LB", 3, "LBSTRESN", "n/a");
+    set(&mut t, "AE", 1, "AESTDTC", "2019-13-01");
+    set(&mut t, "EX", 2, "EXDOSE", "high");
+    let (list, more, text) = problems(&t);
+    assert_eq!((list.len(), more), (3, 0), "{list:#?}");
+    assert!(text.starts_with("3 problems in the SDTM data:\n  LB row 3, variable `LBSTRESN`"));
+    assert!(text.contains("\n  AE row 1, variable `AESTDTC`"));
+    assert!(text.contains("\n  EX row 2, variable `EXDOSE`"));
+}
+
+#[test]
+fn problems_are_capped() {
+    let mut t = fixture();
+    let (_, lb) = t.iter_mut().find(|(d, _)| *d == "LB").unwrap();
+    for seq in 100..160 {
+        lb.push_str(&lb_line(
+            "01-001",
+            seq,
+            "CD8",
+            "x",
+            "",
+            "",
+            "3",
+            "WEEK 4",
+            "2020-01-29",
+        ));
+    }
+    let (list, more, text) = problems(&t);
+    // Every line after the first CD8 line repeats its record key: 59
+    // problems, 50 listed.
+    assert_eq!((list.len(), more), (50, 9));
+    assert!(text.starts_with("59 problems in the SDTM data:"));
+    assert!(list[49].starts_with("LB row 64, variable `LBTESTCD`: duplicate record"));
+    assert!(text.ends_with("\n  ... and 9 more"));
+}
+
+#[test]
+fn dm_is_required() {
+    let mut t = fixture();
+    t.retain(|(d, _)| *d != "DM");
+    let err = Sdtm::from_study(&study_of(&t)).unwrap_err();
+    assert!(matches!(err, SdtmError::MissingDm));
+}
+
+#[test]
+fn optional_domains_are_named_when_needed() {
+    let mut t = fixture();
+    t.retain(|(d, _)| !["LB", "AE", "DS", "VS", "EX", "SV", "SUPPDM"].contains(d));
+    let sdtm = Sdtm::from_study(&study_of(&t)).unwrap();
+    let config = AdamConfig::seed_trial();
+    let err = |e: AdamError| e.to_string();
+    assert_eq!(
+        err(derive_adsl(&sdtm, &config).unwrap_err()),
+        "ADSL needs the DS domain, which the study lacks"
+    );
+    let mut with_ds = t.clone();
+    with_ds.push(("DS", DS.to_owned()));
+    let sdtm = Sdtm::from_study(&study_of(&with_ds)).unwrap();
+    // ADSL without EX, VS, LB: exposure from DM's reference dates.
+    let adsl = derive_adsl(&sdtm, &config).unwrap();
+    assert_eq!(cell(&adsl, "TRTSDT", 0), "21915");
+    assert_eq!(cell(&adsl, "NINFUS", 0), "");
+    assert_eq!(cell(&adsl, "HEIGHTBL", 0), "");
+    assert_eq!(
+        err(derive_adae(&sdtm, &config).unwrap_err()),
+        "ADAE needs the AE domain, which the study lacks"
+    );
+    assert_eq!(
+        err(derive_adtte(&sdtm, &config).unwrap_err()),
+        "ADLB needs the LB domain, which the study lacks"
+    );
+}
+
+#[test]
+fn config_errors() {
+    let sdtm = seed_sdtm();
+    let mut config = AdamConfig::seed_trial();
+    config.baseline_visitnum = 2.5;
+    assert_eq!(
+        derive_adsl(&sdtm, &config).unwrap_err().to_string(),
+        "invalid ADaM configuration: the baseline VISITNUM 2.5 is not a planned visit"
+    );
+    let mut config = AdamConfig::seed_trial();
+    config.responses[0].testcd = "CD3".into();
+    assert!(derive_all(&sdtm, &config)
+        .unwrap_err()
+        .to_string()
+        .contains("response \"RESP30\" reads test \"CD3\", which is not a lab parameter"));
+    // A SUPPDM qualifier named like an ADSL variable.
+    let mut t = fixture();
+    set(&mut t, "SUPPDM", 2, "QNAM", "AGE");
+    let sdtm = Sdtm::from_study(&study_of(&t)).unwrap();
+    assert_eq!(
+        derive_adsl(&sdtm, &AdamConfig::seed_trial())
+            .unwrap_err()
+            .to_string(),
+        "SUPPDM, variable `QNAM`: qualifier \"AGE\" has the name of an ADSL variable; rename it"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Study::read_dir
+// ---------------------------------------------------------------------------
+
+/// A fresh folder under the system temporary folder.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rct-study-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn read_dir_reads_one_file_per_domain() {
+    let dir = temp_dir("fixture");
+    for (domain, text) in fixture() {
+        std::fs::write(dir.join(format!("{}.csv", domain.to_lowercase())), text).unwrap();
+    }
+    std::fs::write(dir.join("README.md"), "not a dataset").unwrap();
+    std::fs::write(dir.join(".dm.csv.123.tmp"), "hidden").unwrap();
+    let study = Study::read_dir(&dir).unwrap();
+    assert_eq!(study.paths().len(), 9);
+    assert_eq!(
+        study.domains().collect::<Vec<_>>(),
+        ["AE", "DM", "DS", "EX", "LB", "SUPPDM", "SV", "TV", "VS"]
+    );
+    // The same derivations as from memory.
+    let from_files = derive_all(
+        &Sdtm::from_study(&study).unwrap(),
+        &AdamConfig::seed_trial(),
+    );
+    let from_memory = derive_all(&seed_sdtm(), &AdamConfig::seed_trial());
+    assert_eq!(from_files.unwrap(), from_memory.unwrap());
+
+    // A second file of one domain is refused.
+    std::fs::write(dir.join("dm.ndjson"), "{}").unwrap();
+    let err = Study::read_dir(&dir).unwrap_err().to_string();
+    assert!(err.starts_with("domain DM is given twice: `"), "{err}");
+    assert!(err.contains("dm.csv` and `") && err.ends_with("dm.ndjson`; keep one file per domain"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn read_dir_names_the_file_that_fails() {
+    let dir = temp_dir("bad");
+    std::fs::write(dir.join("dm.csv"), "USUBJID,AGE\n\"unclosed,1\n").unwrap();
+    let err = Study::read_dir(&dir).unwrap_err().to_string();
+    assert!(err.contains("dm.csv"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(Study::read_dir(&dir).is_err(), "a missing folder");
 }

@@ -736,7 +736,10 @@ fn read_vs(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Vs> {
             dtc: dtc.dtc(row, p),
             usubjid: id,
         };
-        if let Some(first) = dup_seq.first((r.usubjid.clone(), r.seq), row) {
+        if let Some(first) = dup_seq
+            .first((r.usubjid.clone(), r.seq), row)
+            .filter(|_| seq.present())
+        {
             seq.report(
                 row,
                 p,
@@ -752,7 +755,8 @@ fn read_vs(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Vs> {
             visit_key(vn),
             r.dtc.as_ref().map(|d| d.text().to_owned()),
         );
-        if let Some(first) = dup_rec.first(key, row) {
+        let keyed = usubjid.present() && testcd.present();
+        if let Some(first) = dup_rec.first(key, row).filter(|_| keyed) {
             testcd.report(
                 row,
                 p,
@@ -761,7 +765,7 @@ fn read_vs(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Vs> {
                 ),
             );
         }
-        if r.baseline {
+        if r.baseline && keyed {
             if let Some(first) = dup_bl.first((r.usubjid.clone(), r.testcd.clone()), row) {
                 blfl.report(
                     row,
@@ -850,7 +854,10 @@ fn read_lb(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Lb> {
                 "LBSTAT is \"NOT DONE\" but the record has a result".into(),
             );
         }
-        if let Some(first) = dup_seq.first((r.usubjid.clone(), r.seq), row) {
+        if let Some(first) = dup_seq
+            .first((r.usubjid.clone(), r.seq), row)
+            .filter(|_| seq.present())
+        {
             seq.report(
                 row,
                 p,
@@ -866,7 +873,8 @@ fn read_lb(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Lb> {
             visit_key(vn),
             r.dtc.as_ref().map(|d| d.text().to_owned()),
         );
-        if let Some(first) = dup_rec.first(key, row) {
+        let keyed = usubjid.present() && testcd.present();
+        if let Some(first) = dup_rec.first(key, row).filter(|_| keyed) {
             testcd.report(
                 row,
                 p,
@@ -875,7 +883,7 @@ fn read_lb(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Lb> {
                 ),
             );
         }
-        if r.baseline {
+        if r.baseline && keyed {
             if let Some(first) = dup_bl.first((r.usubjid.clone(), r.testcd.clone()), row) {
                 blfl.report(
                     row,
@@ -930,7 +938,10 @@ fn read_ae(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ae> {
             stdy: stdy.num(row, p),
             usubjid: id,
         };
-        if let Some(first) = dup_seq.first((r.usubjid.clone(), r.seq), row) {
+        if let Some(first) = dup_seq
+            .first((r.usubjid.clone(), r.seq), row)
+            .filter(|_| seq.present())
+        {
             seq.report(
                 row,
                 p,
@@ -976,7 +987,10 @@ fn read_ds(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ds> {
             stdtc: stdtc.dtc(row, p),
             usubjid: id,
         };
-        if let Some(first) = dup_seq.first((r.usubjid.clone(), r.seq), row) {
+        if let Some(first) = dup_seq
+            .first((r.usubjid.clone(), r.seq), row)
+            .filter(|_| seq.present())
+        {
             seq.report(
                 row,
                 p,
@@ -1027,7 +1041,10 @@ fn read_ex(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ex> {
         if stdtc.present() && stdtc.text(row).is_empty() {
             stdtc.report(row, p, "required value is blank".into());
         }
-        if let Some(first) = dup_seq.first((r.usubjid.clone(), r.seq), row) {
+        if let Some(first) = dup_seq
+            .first((r.usubjid.clone(), r.seq), row)
+            .filter(|_| seq.present())
+        {
             seq.report(
                 row,
                 p,
