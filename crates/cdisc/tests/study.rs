@@ -256,19 +256,22 @@ RCT-DEMO-01,VS,RCT-DEMO-01-01-002,1,HEIGHT,Height,160,cm,160,160,cm,,2,WEEK 0,20
 RCT-DEMO-01,VS,RCT-DEMO-01-01-002,2,WEIGHT,Weight,50,kg,50,50,kg,,2,WEEK 0,2020-02-01
 ";
 
-/// One LB line: subject suffix, LBSEQ, test, result text, status, baseline
-/// flag, VISITNUM, VISIT, date.
-fn lb_line(
-    subject: &str,
-    seq: u32,
-    testcd: &str,
-    result: &str,
-    stat: &str,
-    blfl: &str,
-    visitnum: &str,
-    visit: &str,
-    date: &str,
-) -> String {
+/// One LB line: subject suffix, LBSEQ, test, result text, status, baseline flag,
+/// VISITNUM, VISIT, date.
+type LbSpec<'a> = (
+    &'a str,
+    u32,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
+fn lb_line(spec: LbSpec<'_>) -> String {
+    let (subject, seq, testcd, result, stat, blfl, visitnum, visit, date) = spec;
     let number = if result.parse::<f64>().is_ok() {
         result
     } else {
@@ -300,155 +303,25 @@ fn lb_csv() -> String {
         "STUDYID,DOMAIN,USUBJID,LBSEQ,LBTESTCD,LBTEST,LBCAT,LBORRES,LBORRESU,LBSTRESC,LBSTRESN,\
          LBSTRESU,LBSTNRLO,LBSTNRHI,LBNRIND,LBSTAT,LBREASND,LBBLFL,VISITNUM,VISIT,LBDTC\n",
     );
-    let rows = [
-        (
-            "01-001",
-            1,
-            "CD4",
-            "180",
-            "",
-            "",
-            "1",
-            "SCREENING",
-            "2019-12-04",
-        ),
-        (
-            "01-001",
-            2,
-            "CD4",
-            "200",
-            "",
-            "Y",
-            "2",
-            "WEEK 0",
-            "2020-01-01",
-        ),
-        (
-            "01-001",
-            3,
-            "CD4",
-            "250",
-            "",
-            "",
-            "3",
-            "WEEK 4",
-            "2020-01-29",
-        ),
-        (
-            "01-001",
-            4,
-            "CD4",
-            "270",
-            "",
-            "",
-            "4",
-            "WEEK 12",
-            "2020-03-25",
-        ),
-        (
-            "01-001",
-            5,
-            "CD4",
-            "320",
-            "",
-            "",
-            "4.1",
-            "UNSCHEDULED 4.1",
-            "2020-04-15",
-        ),
-        (
-            "01-001",
-            6,
-            "CD4",
-            "310",
-            "",
-            "",
-            "5",
-            "WEEK 24",
-            "2020-06-17",
-        ),
-        (
-            "01-001",
-            7,
-            "HIV1RNA",
-            "<20",
-            "",
-            "Y",
-            "2",
-            "WEEK 0",
-            "2020-01-01",
-        ),
-        (
-            "01-002",
-            1,
-            "CD4",
-            "300",
-            "",
-            "",
-            "2",
-            "WEEK 0",
-            "2020-02-01",
-        ),
-        (
-            "01-002",
-            2,
-            "CD4",
-            "330",
-            "",
-            "",
-            "3",
-            "WEEK 4",
-            "2020-02-29",
-        ),
-        (
-            "01-002",
-            3,
-            "CD4",
-            "",
-            "NOT DONE",
-            "",
-            "4",
-            "WEEK 12",
-            "2020-04-25",
-        ),
-        (
-            "01-002",
-            4,
-            "CD4",
-            "320",
-            "",
-            "",
-            "5",
-            "WEEK 24",
-            "2020-07-18",
-        ),
-        (
-            "02-003",
-            1,
-            "CD4",
-            "400",
-            "",
-            "",
-            "1",
-            "SCREENING",
-            "2020-01-06",
-        ),
-        (
-            "03-005",
-            1,
-            "CD4",
-            "150",
-            "",
-            "",
-            "1",
-            "SCREENING",
-            "2020-02-12",
-        ),
+    // Row numbers (1-based) matter to the validation tests.
+    #[rustfmt::skip]
+    let rows: [LbSpec<'_>; 13] = [
+        ("01-001", 1, "CD4", "180", "", "", "1", "SCREENING", "2019-12-04"),
+        ("01-001", 2, "CD4", "200", "", "Y", "2", "WEEK 0", "2020-01-01"),
+        ("01-001", 3, "CD4", "250", "", "", "3", "WEEK 4", "2020-01-29"),
+        ("01-001", 4, "CD4", "270", "", "", "4", "WEEK 12", "2020-03-25"),
+        ("01-001", 5, "CD4", "320", "", "", "4.1", "UNSCHEDULED 4.1", "2020-04-15"),
+        ("01-001", 6, "CD4", "310", "", "", "5", "WEEK 24", "2020-06-17"),
+        ("01-001", 7, "HIV1RNA", "<20", "", "Y", "2", "WEEK 0", "2020-01-01"),
+        ("01-002", 1, "CD4", "300", "", "", "2", "WEEK 0", "2020-02-01"),
+        ("01-002", 2, "CD4", "330", "", "", "3", "WEEK 4", "2020-02-29"),
+        ("01-002", 3, "CD4", "", "NOT DONE", "", "4", "WEEK 12", "2020-04-25"),
+        ("01-002", 4, "CD4", "320", "", "", "5", "WEEK 24", "2020-07-18"),
+        ("02-003", 1, "CD4", "400", "", "", "1", "SCREENING", "2020-01-06"),
+        ("03-005", 1, "CD4", "150", "", "", "1", "SCREENING", "2020-02-12"),
     ];
-    for (subj, seq, testcd, result, stat, blfl, vn, visit, date) in rows {
-        s.push_str(&lb_line(
-            subj, seq, testcd, result, stat, blfl, vn, visit, date,
-        ));
+    for spec in rows {
+        s.push_str(&lb_line(spec));
     }
     s
 }
@@ -1086,7 +959,7 @@ fn problems_are_capped() {
     let mut t = fixture();
     let (_, lb) = t.iter_mut().find(|(d, _)| *d == "LB").unwrap();
     for seq in 100..160 {
-        lb.push_str(&lb_line(
+        lb.push_str(&lb_line((
             "01-001",
             seq,
             "CD8",
@@ -1096,7 +969,7 @@ fn problems_are_capped() {
             "3",
             "WEEK 4",
             "2020-01-29",
-        ));
+        )));
     }
     let (list, more, text) = problems(&t);
     // Every line after the first CD8 line repeats its record key: 59

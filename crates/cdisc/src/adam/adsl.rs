@@ -64,10 +64,7 @@ pub(crate) fn baseline_index(candidates: &[Candidate], baseline_visitnum: f64) -
 }
 
 /// Groups records by subject.
-pub(crate) fn by_subject<'a, T>(
-    records: Option<&'a [T]>,
-    id: fn(&T) -> &str,
-) -> HashMap<&'a str, Vec<&'a T>> {
+pub(crate) fn by_subject<T>(records: Option<&[T]>, id: fn(&T) -> &str) -> HashMap<&str, Vec<&T>> {
     let mut map: HashMap<&str, Vec<&T>> = HashMap::new();
     for r in records.unwrap_or(&[]) {
         map.entry(id(r)).or_default().push(r);
