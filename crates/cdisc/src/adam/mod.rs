@@ -24,6 +24,16 @@
 //!   unscheduled ones; ADTTE never uses LOCF records.
 //! - Partial dates (`2014-03`) are not imputed: the analysis date is
 //!   missing.
+//! - Exposure (TRTSDT, TRTEDT, NINFUS, SAFFL) comes from EX: the first
+//!   EXSTDTC, the last EXENDTC (EXSTDTC when it has none), the number of EX
+//!   records; without an EX domain, from DM's RFSTDTC and RFENDTC.
+//! - EOSSTT is `SCREEN FAILURE` (DS `SCREEN FAILURE` or ARMCD `SCRNFAIL`),
+//!   `NOT RANDOMIZED`, `COMPLETED`, `DISCONTINUED`, or `ONGOING` for a
+//!   randomized subject without a disposition event yet. DCSDT is the
+//!   disposition date of all but completers.
+//! - ADTTE's origin (STARTDT) is TRTSDT, else the DS `RANDOMIZED` date; a
+//!   subject without a post-baseline assessment is censored at the origin
+//!   (AVAL 0).
 
 mod adae;
 mod adlb;
