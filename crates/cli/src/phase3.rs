@@ -66,8 +66,7 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
     if a.trials < 100 {
         bail!("--trials {}: at least 100 simulated trials per size are needed", a.trials);
     }
-    let (datasets, _) = analyze::read_study(&a.study)?;
-    let prepared = analyze::prepare(datasets)?;
+    let (prepared, _) = analyze::load(&a.study, &plan)?;
     let spec = EstimateSpec {
         paramcd: a.paramcd.clone(),
         response: a.response.clone(),

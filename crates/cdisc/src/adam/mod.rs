@@ -87,7 +87,7 @@ pub struct LabParam {
     /// The numeric ADSL column for the baseline value (`CD4BL`), if any.
     pub baseline_var: Option<String>,
     /// The character ADSL column for the baseline result as text
-    /// (`HIVRNABLC`, holding e.g. `<20`), if any.
+    /// (`HIVRNBLC`, holding e.g. `<20`), if any.
     pub baseline_text_var: Option<String>,
 }
 
@@ -278,8 +278,8 @@ impl AdamConfig {
                 LabParam::new("CD8", "CD8 Lymphocytes (cells/uL)").with_baseline_var("CD8BL"),
                 LabParam::new("CD4CD8", "CD4/CD8 Ratio").with_baseline_var("CD4CD8BL"),
                 LabParam::new("HIV1RNA", "HIV-1 RNA (copies/mL)")
-                    .with_baseline_var("HIV1RNABL")
-                    .with_baseline_text_var("HIVRNABLC"),
+                    .with_baseline_var("HIVRNABL")
+                    .with_baseline_text_var("HIVRNBLC"),
                 LabParam::new("ALT", "Alanine Aminotransferase (U/L)"),
                 LabParam::new("AST", "Aspartate Aminotransferase (U/L)"),
             ],
