@@ -32,8 +32,9 @@ enum Col<R> {
 /// low-level date algorithms"): this runs once per date cell, millions of
 /// times at scale. Years outside 0-9999 give an empty string.
 pub(super) fn iso(day: i32) -> String {
-    // 1960-01-01 is day 3653 after 1970-01-01.
-    let z = i64::from(day) + 3653 + 719_468;
+    // 1960-01-01 is 3653 days before 1970-01-01; the algorithm counts
+    // from 0000-03-01, 719 468 days before 1970-01-01.
+    let z = i64::from(day) - 3653 + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
