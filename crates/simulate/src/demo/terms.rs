@@ -119,6 +119,8 @@ pub(super) const INSOMNIA: u8 = 2;
 pub(super) const OTHER_FIRST: u8 = 3;
 pub(super) const OTHER_END: u8 = 16;
 pub(super) const HEADACHE: u8 = 16;
+// The "other" reactions stop before the terms kept for pre-dose events.
+const _: () = assert!(OTHER_END <= HEADACHE);
 pub(super) const URTI: u8 = 17;
 
 pub(super) const AE_TERMS: [AeTerm; 18] = [
