@@ -84,7 +84,7 @@ pub fn estimate(
     let k = plan.arms.values.len();
     let adlb = data.get("ADLB", "from-study")?;
     let arms = subjects.arms_of_rows(&adlb, &spec.population, false)?;
-    let ids = adlb.text("USUBJID")?;
+    let ids = adlb.keys("USUBJID")?;
     let paramcd = adlb.text("PARAMCD")?;
     let avisitn = adlb.numbers("AVISITN")?;
     let aval = adlb.numbers("AVAL")?;

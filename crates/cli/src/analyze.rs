@@ -78,7 +78,7 @@ fn read_plan(path: Option<&Path>) -> Result<(Plan, String)> {
     }
 }
 
-/// One input file with its hash.
+/// One input file (its name within the study folder) with its hash.
 #[derive(serde::Serialize)]
 pub struct InputFile {
     pub file: String,
@@ -102,7 +102,10 @@ fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         .with_context(|| format!("cannot read study folder {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
-        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .filter(|p| rct_cdisc::FileFormat::from_path(p).is_ok())
         .collect();
     entries.sort();
@@ -121,7 +124,10 @@ fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         }
     }
     if seen.is_empty() {
-        bail!("{}: no dataset files (.xpt, .json, .ndjson, .csv) found", dir.display());
+        bail!(
+            "{}: no dataset files (.xpt, .json, .ndjson, .csv) found",
+            dir.display()
+        );
     }
     Ok(seen.into_iter().collect())
 }
@@ -133,9 +139,13 @@ pub fn load(dir: &Path, plan: &Plan) -> Result<(Prepared, Vec<InputFile>)> {
     let files = list_files(dir)?;
     let mut inputs = Vec::with_capacity(files.len());
     for (stem, path) in &files {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         inputs.push(InputFile {
-            file: path.display().to_string(),
+            file: path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
             sha256: sha256_hex(&bytes),
             dataset: stem.clone(),
             rows: 0,
@@ -145,7 +155,10 @@ pub fn load(dir: &Path, plan: &Plan) -> Result<(Prepared, Vec<InputFile>)> {
         let mut datasets = Vec::with_capacity(files.len());
         for (stem, path) in &files {
             let mut read = crate::cdisc::read_file(path)?;
-            let ds = match read.iter().position(|d| d.name().eq_ignore_ascii_case(stem)) {
+            let ds = match read
+                .iter()
+                .position(|d| d.name().eq_ignore_ascii_case(stem))
+            {
                 Some(i) => read.swap_remove(i),
                 None if read.len() == 1 => read.remove(0),
                 None => bail!(
@@ -164,10 +177,16 @@ pub fn load(dir: &Path, plan: &Plan) -> Result<(Prepared, Vec<InputFile>)> {
         let study = rct_cdisc::study::Study::read_dir(dir)?;
         derive_adam(study, plan)?
     } else {
-        bail!("{}: the study folder has neither ADSL (ADaM) nor DM (SDTM)", dir.display());
+        bail!(
+            "{}: the study folder has neither ADSL (ADaM) nor DM (SDTM)",
+            dir.display()
+        );
     };
     for input in &mut inputs {
-        input.rows = prepared.study.dataset(&input.dataset).map_or(0, Dataset::n_rows);
+        input.rows = prepared
+            .study
+            .dataset(&input.dataset)
+            .map_or(0, Dataset::n_rows);
     }
     Ok((prepared, inputs))
 }
@@ -190,7 +209,12 @@ pub fn derive_adam(study: rct_cdisc::study::Study, plan: &Plan) -> Result<Prepar
         .domains()
         .filter_map(|d| study.get(d).cloned())
         .collect();
-    let derived = vec!["ADSL".to_string(), "ADLB".into(), "ADTTE".into(), "ADAE".into()];
+    let derived = vec![
+        "ADSL".to_string(),
+        "ADLB".into(),
+        "ADTTE".into(),
+        "ADAE".into(),
+    ];
     datasets.extend([adam.adsl, adam.adlb, adam.adtte, adam.adae]);
     Ok(Prepared {
         study: StudyData::new(datasets),

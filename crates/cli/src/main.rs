@@ -4,8 +4,8 @@
 mod analyze;
 mod cdisc;
 mod demo;
-mod phase3;
 mod design;
+mod phase3;
 mod randomize;
 mod simulate;
 mod validate;

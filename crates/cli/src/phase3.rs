@@ -64,7 +64,10 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
         bail!("--alpha {}: must be in (0, 1)", a.alpha);
     }
     if a.trials < 100 {
-        bail!("--trials {}: at least 100 simulated trials per size are needed", a.trials);
+        bail!(
+            "--trials {}: at least 100 simulated trials per size are needed",
+            a.trials
+        );
     }
     let (prepared, _) = analyze::load(&a.study, &plan)?;
     let spec = EstimateSpec {
@@ -85,7 +88,9 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
         None => (0..est.arms.len())
             .filter(|&i| i != r)
             .max_by(|&i, &j| {
-                let d = |k: usize| est.arms[k].response.unwrap_or(0.0) - control.response.unwrap_or(0.0);
+                let d = |k: usize| {
+                    est.arms[k].response.unwrap_or(0.0) - control.response.unwrap_or(0.0)
+                };
                 d(i).total_cmp(&d(j))
             })
             .context("the plan has no active arm")?,
@@ -105,7 +110,8 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
         for power in [0.8, 0.9] {
             match sample_size_two_proportions(&design, power) {
                 Ok(n) => {
-                    let inflated = inflate_for_dropout(n.n_per_group_ceiling, est.dropout.min(0.9))?;
+                    let inflated =
+                        inflate_for_dropout(n.n_per_group_ceiling, est.dropout.min(0.9))?;
                     formula.push(json!({
                         "power": power, "n_per_group": n.n_per_group_ceiling,
                         "n_per_group_after_dropout": inflated,
@@ -120,7 +126,9 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
         arm.mean
             .iter()
             .zip(&est.visits)
-            .map(|(m, w)| m.with_context(|| format!("arm {} has no observed value at week {w}", arm.code)))
+            .map(|(m, w)| {
+                m.with_context(|| format!("arm {} has no observed value at week {w}", arm.code))
+            })
             .collect()
     };
     let (m_treated, m_control) = (means(treated)?, means(control)?);
@@ -128,8 +136,16 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
         Scenario::Cd4(Cd4Scenario {
             weeks: est.visits.clone(),
             arms: vec![
-                ArmSpec { name: control.code.clone(), n, mean: m_control.clone() },
-                ArmSpec { name: treated.code.clone(), n, mean: m_treated.clone() },
+                ArmSpec {
+                    name: control.code.clone(),
+                    n,
+                    mean: m_control.clone(),
+                },
+                ArmSpec {
+                    name: treated.code.clone(),
+                    n,
+                    mean: m_treated.clone(),
+                },
             ],
             sd_patient: est.sd_between,
             sd_residual: est.sd_within,
@@ -147,7 +163,11 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
         bar.set_message(format!("simulating {} trials with {n} per arm", a.trials));
         bar.tick();
         let rep = simulate(&scenario(n), a.trials, a.seed, Shard::ALL, &|_| {})?;
-        Ok(rep.tests.iter().map(|t| (t.test.clone(), t.power, t.mc_se)).collect())
+        Ok(rep
+            .tests
+            .iter()
+            .map(|t| (t.test.clone(), t.power, t.mc_se))
+            .collect())
     };
     let mut simulated = Vec::new();
     for test in ["gee_arm_wald", "logrank_response"] {
@@ -176,8 +196,12 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
     let text = markdown(&est, active, &out);
     match &a.out {
         Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            std::fs::write(dir.join("phase3.json"), serde_json::to_string_pretty(&out)? + "\n")?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::write(
+                dir.join("phase3.json"),
+                serde_json::to_string_pretty(&out)? + "\n",
+            )?;
             std::fs::write(dir.join("phase3.md"), &text)?;
             if !a.quiet {
                 print!("{text}");
@@ -198,7 +222,9 @@ fn search(
 ) -> Result<Option<(usize, f64, f64)>> {
     let mut get = |n: usize| -> Result<(f64, f64)> {
         let r = power_at(n)?;
-        Ok(r.into_iter().find(|x| x.0 == test).map_or((0.0, 0.0), |x| (x.1, x.2)))
+        Ok(r.into_iter()
+            .find(|x| x.0 == test)
+            .map_or((0.0, 0.0), |x| (x.1, x.2)))
     };
     let (mut lo, mut hi) = (4usize, 8usize);
     let mut at_hi = get(hi)?;
