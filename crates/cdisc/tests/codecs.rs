@@ -628,3 +628,71 @@ mod never_panic {
         }
     }
 }
+
+/// A member large enough (> 4 MB of observations) to be decoded by several
+/// threads and in several blocks reads back exactly, special missings and
+/// all, and a bad byte deep inside it is reported at its observation and
+/// variable (strict UTF-8) or read as Windows-1252 (the default).
+#[test]
+fn large_members_decode_in_parallel_blocks() {
+    let n = 70_000;
+    let mut x = NumericColumn::new();
+    let mut y = NumericColumn::new();
+    let mut a = Vec::with_capacity(n);
+    let mut b = Vec::with_capacity(n);
+    for i in 0..n {
+        match i % 997 {
+            0 => x.push_missing(Missing::Letter(b'A' + (i % 26) as u8)),
+            1 => x.push_missing(Missing::Dot),
+            _ => x.push(Some(i as f64 / 7.0)),
+        }
+        y.push(Some(-(i as f64)));
+        a.push(format!("SUBJ-{i:06}"));
+        b.push(if i % 3 == 0 { String::new() } else { "x".repeat(i % 40) });
+    }
+    let ds = Dataset::new(
+        "BIG",
+        "",
+        vec![
+            Variable::character("A", 11),
+            Variable::numeric("X"),
+            Variable::character("B", 40),
+            Variable::numeric("Y").with_length(8),
+        ],
+        vec![
+            Column::Character(a),
+            Column::Numeric(x),
+            Column::Character(b),
+            Column::Numeric(y),
+        ],
+    )
+    .unwrap();
+    let mut bytes =
+        xport::to_bytes(std::slice::from_ref(&ds), &xport::WriteOptions::default()).unwrap();
+    assert!(bytes.len() > 4 << 20);
+    assert_eq!(xport::from_bytes(&bytes).unwrap(), vec![ds.clone()]);
+
+    // Observation 50_001 (0-based 50_000), variable B (bytes 19.. of 67):
+    // 0xE9 is not UTF-8.
+    let obs = observations_start(&bytes) + 50_000 * 67 + 19;
+    bytes[obs] = 0xE9;
+    let strict = xport::ReadOptions::default().with_encoding(xport::Encoding::Utf8);
+    let err = xport::from_bytes_with(&bytes, &strict).unwrap_err();
+    let at = err.location().unwrap();
+    assert_eq!(at.variable.as_deref(), Some("B"), "{err}");
+    assert_eq!(
+        at.record,
+        Some((rct_cdisc::RecordKind::Observation, 50_001)),
+        "{err}"
+    );
+    let latin = xport::from_bytes(&bytes).unwrap().remove(0);
+    let text = latin.columns()[2].as_character().unwrap();
+    assert!(text[50_000].starts_with('é'), "{:?}", text[50_000]);
+    assert_eq!(latin.columns()[0], ds.columns()[0]);
+}
+
+/// The offset of the first observation: just after the OBS header record.
+fn observations_start(bytes: &[u8]) -> usize {
+    let obs = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!";
+    bytes.windows(obs.len()).position(|w| w == obs).unwrap() + 80
+}

@@ -403,6 +403,20 @@ fn read_member(r: &mut Records<'_>, encoding: Encoding) -> Result<Dataset, Cdisc
     })
 }
 
+/// Observations decoded per block: each block (a few hundred KB) is read
+/// once for all the columns a thread decodes while it is still in cache,
+/// instead of streaming the whole data area once per column.
+const BLOCK_ROWS: usize = 4096;
+
+/// Below this many bytes of observations a member is decoded on the
+/// calling thread; spawning threads costs more than it saves.
+const PARALLEL_BYTES: usize = 4 << 20;
+
+/// Decodes the observations into one column per variable.
+///
+/// Large members are decoded by up to `available_parallelism` threads, each
+/// taking whole columns (balanced by an estimate of their cost), so the
+/// result does not depend on the number of threads.
 fn build_columns(
     specs: &[Spec],
     data: &[u8],
@@ -411,51 +425,152 @@ fn build_columns(
     name: &str,
     encoding: Encoding,
 ) -> Result<Vec<Column>, CdiscError> {
-    let mut columns = Vec::with_capacity(specs.len());
-    for s in specs {
-        let (pos, len) = (s.position, s.variable.length);
-        let col = match s.variable.kind {
-            VarKind::Numeric => {
-                let mut c = NumericColumn::with_capacity(n_obs);
-                for i in 0..n_obs {
-                    let o = i * obs_len + pos;
-                    match ibm::decode(&data[o..o + len]) {
-                        Ok(x) => c.push(Some(x)),
-                        Err(m) => c.push_missing(m),
-                    }
+    let data = &data[..n_obs * obs_len];
+    let threads = if data.len() < PARALLEL_BYTES || obs_len == 0 {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(specs.len())
+    };
+    if threads <= 1 {
+        let all: Vec<usize> = (0..specs.len()).collect();
+        return decode_columns(specs, &all, data, obs_len, name, encoding);
+    }
+    // Greedy balance: the costliest columns first, each to the least
+    // loaded thread. A text value costs an allocation, a number does not.
+    let cost = |s: &Spec| match s.variable.kind {
+        VarKind::Numeric => 1,
+        VarKind::Character => 4 + s.variable.length / 16,
+    };
+    let mut order: Vec<usize> = (0..specs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cost(&specs[i])));
+    let mut shares: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); threads];
+    for i in order {
+        if let Some(least) = shares.iter_mut().min_by_key(|(load, _)| *load) {
+            least.0 += cost(&specs[i]);
+            least.1.push(i);
+        }
+    }
+    for (_, idx) in &mut shares {
+        idx.sort_unstable();
+    }
+    let results: Vec<Result<Vec<Column>, CdiscError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .iter()
+            .map(|(_, idx)| {
+                scope.spawn(move || decode_columns(specs, idx, data, obs_len, name, encoding))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    // Put the columns back in variable order; on error, report the one of
+    // the earliest variable, as a single thread would.
+    let mut slots: Vec<Option<Column>> = (0..specs.len()).map(|_| None).collect();
+    let mut first_error: Option<(usize, CdiscError)> = None;
+    for ((_, idx), result) in shares.iter().zip(results) {
+        match result {
+            Ok(cols) => {
+                for (&i, c) in idx.iter().zip(cols) {
+                    slots[i] = Some(c);
                 }
-                Column::Numeric(c)
             }
-            VarKind::Character => {
-                let mut c = Vec::with_capacity(n_obs);
-                for i in 0..n_obs {
-                    let o = i * obs_len + pos;
-                    let raw = &data[o..o + len];
-                    let end = raw
-                        .iter()
-                        .rposition(|&b| b != b' ' && b != 0)
-                        .map_or(0, |k| k + 1);
-                    match decode_text(&raw[..end], encoding) {
-                        Ok(t) => c.push(t),
-                        Err(e) => {
-                            return Err(CdiscError::BadValue {
-                                at: Location::file(INPUT)
-                                    .at(RecordKind::Observation, i as u64 + 1)
-                                    .variable(s.variable.name.clone()),
-                                value: shorten(&String::from_utf8_lossy(&raw[..end])),
-                                problem: format!(
-                                    "member {name}: text is not UTF-8 (invalid byte at {}); \
-                                     convert the file's encoding first",
-                                    e.valid_up_to()
-                                ),
-                            })
+            Err(e) => {
+                let at = idx.first().copied().unwrap_or(0);
+                let at = match &e {
+                    CdiscError::BadValue { at: loc, .. } => loc
+                        .variable
+                        .as_ref()
+                        .and_then(|v| specs.iter().position(|s| &s.variable.name == v))
+                        .unwrap_or(at),
+                    _ => at,
+                };
+                if first_error.as_ref().is_none_or(|(j, _)| at < *j) {
+                    first_error = Some((at, e));
+                }
+            }
+        }
+    }
+    if let Some((_, e)) = first_error {
+        return Err(e);
+    }
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.ok_or_else(|| CdiscError::Invalid {
+                at: Location::file(INPUT).variable(specs[i].variable.name.clone()),
+                problem: format!("member {name}: internal error: column {} not decoded", i + 1),
+            })
+        })
+        .collect()
+}
+
+/// Decodes the columns `which` (indices into `specs`) of all observations,
+/// block by block.
+fn decode_columns(
+    specs: &[Spec],
+    which: &[usize],
+    data: &[u8],
+    obs_len: usize,
+    name: &str,
+    encoding: Encoding,
+) -> Result<Vec<Column>, CdiscError> {
+    let n_obs = data.len().checked_div(obs_len).unwrap_or(0);
+    let mut columns: Vec<Column> = which
+        .iter()
+        .map(|&i| match specs[i].variable.kind {
+            VarKind::Numeric => Column::Numeric(NumericColumn::with_capacity(n_obs)),
+            VarKind::Character => Column::Character(Vec::with_capacity(n_obs)),
+        })
+        .collect();
+    if obs_len == 0 {
+        return Ok(columns);
+    }
+    for (b, block) in data.chunks(BLOCK_ROWS * obs_len).enumerate() {
+        for (col, &i) in columns.iter_mut().zip(which) {
+            let s = &specs[i];
+            let (pos, len) = (s.position, s.variable.length);
+            match col {
+                Column::Numeric(c) => {
+                    for row in block.chunks_exact(obs_len) {
+                        match ibm::decode(&row[pos..pos + len]) {
+                            Ok(x) => c.push(Some(x)),
+                            Err(m) => c.push_missing(m),
                         }
                     }
                 }
-                Column::Character(c)
+                Column::Character(c) => {
+                    for (r, row) in block.chunks_exact(obs_len).enumerate() {
+                        let raw = &row[pos..pos + len];
+                        let end = raw
+                            .iter()
+                            .rposition(|&b| b != b' ' && b != 0)
+                            .map_or(0, |k| k + 1);
+                        match decode_text(&raw[..end], encoding) {
+                            Ok(t) => c.push(t),
+                            Err(e) => {
+                                let obs = b * BLOCK_ROWS + r + 1;
+                                return Err(CdiscError::BadValue {
+                                    at: Location::file(INPUT)
+                                        .at(RecordKind::Observation, obs as u64)
+                                        .variable(s.variable.name.clone()),
+                                    value: shorten(&String::from_utf8_lossy(&raw[..end])),
+                                    problem: format!(
+                                        "member {name}: text is not UTF-8 (invalid byte at {}); \
+                                         convert the file's encoding first",
+                                        e.valid_up_to()
+                                    ),
+                                });
+                            }
+                        }
+                    }
+                }
             }
-        };
-        columns.push(col);
+        }
     }
     Ok(columns)
 }
