@@ -532,7 +532,7 @@ fn writers_refuse_what_xport_cannot_hold() {
 }
 
 mod never_panic {
-    //! Cheap fuzzing in the test suite (the cargo-fuzz targets in `fuzz/`
+    //! Cheap fuzzing in the test suite (the cargo-fuzz targets in `crates/cdisc/fuzz/`
     //! go further): random and mutated inputs give `Ok` or `Err`, never a
     //! panic.
     use super::*;
@@ -648,7 +648,11 @@ fn large_members_decode_in_parallel_blocks() {
         }
         y.push(Some(-(i as f64)));
         a.push(format!("SUBJ-{i:06}"));
-        b.push(if i % 3 == 0 { String::new() } else { "x".repeat(i % 40) });
+        b.push(if i % 3 == 0 {
+            String::new()
+        } else {
+            "x".repeat(i % 40)
+        });
     }
     let ds = Dataset::new(
         "BIG",
