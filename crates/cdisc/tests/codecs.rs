@@ -700,3 +700,83 @@ fn observations_start(bytes: &[u8]) -> usize {
     let obs = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!";
     bytes.windows(obs.len()).position(|w| w == obs).unwrap() + 80
 }
+
+/// A reader that hands out at most 1000 bytes per call, as pipes do.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.0.len()).min(1000);
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// The streaming reader: a two-member file larger than one read chunk
+/// (8 MB) reads the same from a slice, a file and a trickling reader; a
+/// byte that is not UTF-8 in a late chunk turns the whole member, earlier
+/// chunks included, into Windows-1252 text under the default encoding.
+#[test]
+fn streaming_reads_agree() {
+    let n = 120_000;
+    let text: Vec<String> = (0..n)
+        .map(|i| {
+            if i % 1000 == 0 {
+                "Ünïcode".to_owned()
+            } else {
+                format!("row {i}")
+            }
+        })
+        .collect();
+    let big = Dataset::new(
+        "BIG",
+        "",
+        vec![Variable::character("T", 80), Variable::numeric("X")],
+        vec![
+            Column::Character(text.clone()),
+            Column::Numeric(NumericColumn::from_values(
+                (0..n).map(|i| Some(i as f64)).collect(),
+            )),
+        ],
+    )
+    .unwrap();
+    let small = special_dataset();
+    let members = vec![big, small];
+    let mut bytes = xport::to_bytes(&members, &xport::WriteOptions::default()).unwrap();
+    assert!(bytes.len() > 9 << 20);
+    let opts = xport::ReadOptions::default();
+    assert_eq!(xport::from_bytes(&bytes).unwrap(), members);
+    assert_eq!(xport::from_reader(Trickle(&bytes), &opts).unwrap(), members);
+    let dir = std::env::temp_dir().join(format!("rct-cdisc-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("two.xpt");
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(xport::read_path(&path).unwrap(), members);
+
+    // Observation 110_002 of BIG: "row 110001" -> "row 11000\xE9".
+    let at = observations_start(&bytes) + 110_001 * 88 + 9;
+    assert_eq!(&bytes[at - 9..at + 1], b"row 110001");
+    bytes[at] = 0xE9;
+    let back = xport::from_reader(Trickle(&bytes), &opts).unwrap();
+    let t = back[0].columns()[0].as_character().unwrap();
+    assert_eq!(
+        t[0], "Ã\u{153}nÃ¯code",
+        "earlier chunks re-read as Windows-1252"
+    );
+    assert_eq!(t[110_001], "row 11000é");
+    assert_eq!(t[1], "row 1");
+    assert_eq!(back[1], members[1]);
+    let strict = xport::ReadOptions::default().with_encoding(xport::Encoding::Utf8);
+    std::fs::write(&path, &bytes).unwrap();
+    let err = xport::read_path_with(&path, &strict).unwrap_err();
+    assert!(err.to_string().contains("two.xpt"), "{err}");
+    let loc = err.location().unwrap();
+    assert_eq!(
+        loc.record,
+        Some((rct_cdisc::RecordKind::Observation, 110_002)),
+        "{err}"
+    );
+    assert_eq!(loc.variable.as_deref(), Some("T"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
