@@ -4,6 +4,8 @@
 //! panic, and what reads must write and read back the same, as in the fuzz
 //! targets (crates/cdisc/fuzz/fuzz_targets/).
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use rct_cdisc::{csv, json, xport, Format, Variable};

@@ -450,14 +450,13 @@ fn member_boundary(at_hand: &[u8], pos: u64, eof: bool) -> (Option<usize>, usize
     while q + RECORD <= at_hand.len() {
         let rest = &at_hand[q..];
         if rest.starts_with(MEMBER_PREFIX) {
-            match rest.get(RECORD..) {
-                Some(next) if next.len() >= DSCRPTR_PREFIX.len() => {
-                    if next.starts_with(DSCRPTR_PREFIX) {
-                        return (Some(q), q);
-                    }
-                }
-                _ if !eof => return (None, q),
-                _ => {}
+            let next = rest.get(RECORD..).unwrap_or_default();
+            if next.starts_with(DSCRPTR_PREFIX) {
+                return (Some(q), q);
+            }
+            if next.len() < DSCRPTR_PREFIX.len() && !eof {
+                // The next record is not at hand yet: decide after reading.
+                return (None, q);
             }
         }
         q += RECORD;
