@@ -51,8 +51,13 @@ fn one<T>(f: &mut impl FnMut() -> T, k: usize) -> (f64, f64, T) {
 }
 
 /// Times `f` under the shared protocol.
+///
+/// The previous output is dropped (outside the timing) before each call,
+/// so that no more than one output is alive at a time: two 1e7-row datasets
+/// do not fit the shared machine's memory.
 pub fn timed<T>(mut f: impl FnMut() -> T, limit: f64) -> Timed<T> {
-    let (w, c, mut out) = one(&mut f, 1);
+    let (w, c, first_out) = one(&mut f, 1);
+    let mut out = Some(first_out);
     let first = (w, c);
     let (mut walls, mut cpus, mut inner) = (Vec::new(), Vec::new(), 1usize);
     if w >= 2.0 {
@@ -60,8 +65,9 @@ pub fn timed<T>(mut f: impl FnMut() -> T, limit: f64) -> Timed<T> {
         cpus.push(c);
     } else {
         while inner < 4096 {
+            drop(out.take());
             let (w, _, o) = one(&mut f, inner);
-            out = o;
+            out = Some(o);
             if w * inner as f64 >= 0.2 {
                 break;
             }
@@ -69,17 +75,18 @@ pub fn timed<T>(mut f: impl FnMut() -> T, limit: f64) -> Timed<T> {
         }
     }
     while walls.len() < 3 && !cpus.last().is_some_and(|&c| c > limit) {
+        drop(out.take());
         let (w, c, o) = one(&mut f, inner);
         walls.push(w);
         cpus.push(c);
-        out = o;
+        out = Some(o);
     }
     Timed {
         wall: walls,
         cpu: cpus,
         inner,
         first,
-        out,
+        out: out.expect("at least one call"),
     }
 }
 

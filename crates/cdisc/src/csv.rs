@@ -50,6 +50,11 @@ fn number_text(x: f64, temporal: Temporal) -> String {
 /// # Ok::<(), rct_cdisc::CdiscError>(())
 /// ```
 pub fn to_bytes(ds: &Dataset) -> Result<Vec<u8>, CdiscError> {
+    if ds.variables().is_empty() {
+        // No header at all: the csv crate would write a lone `""` for an
+        // empty record, which reads back as one column with an empty name.
+        return Ok(Vec::new());
+    }
     let fail = |e: ::csv::Error| CdiscError::Syntax {
         at: Location::file(INPUT),
         problem: e.to_string(),

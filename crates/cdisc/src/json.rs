@@ -629,7 +629,11 @@ pub fn from_ndjson_reader(reader: impl BufRead) -> Result<Dataset, CdiscError> {
         });
     };
     let (name, label, plans, records) = plan(&meta, &at)?;
-    let mut b = builders(&plans, records.unwrap_or(0).min(1 << 20) as usize);
+    // `records` is only a claim: reserve for it, but never more than a few
+    // million values in all, whatever the number of columns, so that a
+    // header announcing a huge file cannot make us allocate gigabytes.
+    let budget = (1u64 << 22) / (plans.len().max(1) as u64);
+    let mut b = builders(&plans, records.unwrap_or(0).min(budget) as usize);
     for (i, line) in lines {
         let line = line.map_err(|source| CdiscError::Io {
             file: INPUT.into(),

@@ -532,7 +532,7 @@ fn writers_refuse_what_xport_cannot_hold() {
 }
 
 mod never_panic {
-    //! Cheap fuzzing in the test suite (the cargo-fuzz targets in `fuzz/`
+    //! Cheap fuzzing in the test suite (the cargo-fuzz targets in `crates/cdisc/fuzz/`
     //! go further): random and mutated inputs give `Ok` or `Err`, never a
     //! panic.
     use super::*;
@@ -627,4 +627,156 @@ mod never_panic {
             prop_assert_eq!(&csv::from_bytes(&c, &opts).unwrap(), &ds);
         }
     }
+}
+
+/// A member large enough (> 4 MB of observations) to be decoded by several
+/// threads and in several blocks reads back exactly, special missings and
+/// all, and a bad byte deep inside it is reported at its observation and
+/// variable (strict UTF-8) or read as Windows-1252 (the default).
+#[test]
+fn large_members_decode_in_parallel_blocks() {
+    let n = 70_000;
+    let mut x = NumericColumn::new();
+    let mut y = NumericColumn::new();
+    let mut a = Vec::with_capacity(n);
+    let mut b = Vec::with_capacity(n);
+    for i in 0..n {
+        match i % 997 {
+            0 => x.push_missing(Missing::Letter(b'A' + (i % 26) as u8)),
+            1 => x.push_missing(Missing::Dot),
+            _ => x.push(Some(i as f64 / 7.0)),
+        }
+        y.push(Some(-(i as f64)));
+        a.push(format!("SUBJ-{i:06}"));
+        b.push(if i % 3 == 0 {
+            String::new()
+        } else {
+            "x".repeat(i % 40)
+        });
+    }
+    let ds = Dataset::new(
+        "BIG",
+        "",
+        vec![
+            Variable::character("A", 11),
+            Variable::numeric("X"),
+            Variable::character("B", 40),
+            Variable::numeric("Y").with_length(8),
+        ],
+        vec![
+            Column::Character(a),
+            Column::Numeric(x),
+            Column::Character(b),
+            Column::Numeric(y),
+        ],
+    )
+    .unwrap();
+    let mut bytes =
+        xport::to_bytes(std::slice::from_ref(&ds), &xport::WriteOptions::default()).unwrap();
+    assert!(bytes.len() > 4 << 20);
+    assert_eq!(xport::from_bytes(&bytes).unwrap(), vec![ds.clone()]);
+
+    // Observation 50_001 (0-based 50_000), variable B (bytes 19.. of 67):
+    // 0xE9 is not UTF-8.
+    let obs = observations_start(&bytes) + 50_000 * 67 + 19;
+    bytes[obs] = 0xE9;
+    let strict = xport::ReadOptions::default().with_encoding(xport::Encoding::Utf8);
+    let err = xport::from_bytes_with(&bytes, &strict).unwrap_err();
+    let at = err.location().unwrap();
+    assert_eq!(at.variable.as_deref(), Some("B"), "{err}");
+    assert_eq!(
+        at.record,
+        Some((rct_cdisc::RecordKind::Observation, 50_001)),
+        "{err}"
+    );
+    let latin = xport::from_bytes(&bytes).unwrap().remove(0);
+    let text = latin.columns()[2].as_character().unwrap();
+    assert!(text[50_000].starts_with('é'), "{:?}", text[50_000]);
+    assert_eq!(latin.columns()[0], ds.columns()[0]);
+}
+
+/// The offset of the first observation: just after the OBS header record.
+fn observations_start(bytes: &[u8]) -> usize {
+    let obs = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!";
+    bytes.windows(obs.len()).position(|w| w == obs).unwrap() + 80
+}
+
+/// A reader that hands out at most 1000 bytes per call, as pipes do.
+struct Trickle<'a>(&'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.0.len()).min(1000);
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// The streaming reader: a two-member file larger than one read chunk
+/// (8 MB) reads the same from a slice, a file and a trickling reader; a
+/// byte that is not UTF-8 in a late chunk turns the whole member, earlier
+/// chunks included, into Windows-1252 text under the default encoding.
+#[test]
+fn streaming_reads_agree() {
+    let n = 120_000;
+    let text: Vec<String> = (0..n)
+        .map(|i| {
+            if i % 1000 == 0 {
+                "Ünïcode".to_owned()
+            } else {
+                format!("row {i}")
+            }
+        })
+        .collect();
+    let big = Dataset::new(
+        "BIG",
+        "",
+        vec![Variable::character("T", 80), Variable::numeric("X")],
+        vec![
+            Column::Character(text.clone()),
+            Column::Numeric(NumericColumn::from_values(
+                (0..n).map(|i| Some(i as f64)).collect(),
+            )),
+        ],
+    )
+    .unwrap();
+    let small = special_dataset();
+    let members = vec![big, small];
+    let mut bytes = xport::to_bytes(&members, &xport::WriteOptions::default()).unwrap();
+    assert!(bytes.len() > 9 << 20);
+    let opts = xport::ReadOptions::default();
+    assert_eq!(xport::from_bytes(&bytes).unwrap(), members);
+    assert_eq!(xport::from_reader(Trickle(&bytes), &opts).unwrap(), members);
+    let dir = std::env::temp_dir().join(format!("rct-cdisc-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("two.xpt");
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(xport::read_path(&path).unwrap(), members);
+
+    // Observation 110_002 of BIG: "row 110001" -> "row 11000\xE9".
+    let at = observations_start(&bytes) + 110_001 * 88 + 9;
+    assert_eq!(&bytes[at - 9..at + 1], b"row 110001");
+    bytes[at] = 0xE9;
+    let back = xport::from_reader(Trickle(&bytes), &opts).unwrap();
+    let t = back[0].columns()[0].as_character().unwrap();
+    assert_eq!(
+        t[0], "Ã\u{153}nÃ¯code",
+        "earlier chunks re-read as Windows-1252"
+    );
+    assert_eq!(t[110_001], "row 11000é");
+    assert_eq!(t[1], "row 1");
+    assert_eq!(back[1], members[1]);
+    let strict = xport::ReadOptions::default().with_encoding(xport::Encoding::Utf8);
+    std::fs::write(&path, &bytes).unwrap();
+    let err = xport::read_path_with(&path, &strict).unwrap_err();
+    assert!(err.to_string().contains("two.xpt"), "{err}");
+    let loc = err.location().unwrap();
+    assert_eq!(
+        loc.record,
+        Some((rct_cdisc::RecordKind::Observation, 110_002)),
+        "{err}"
+    );
+    assert_eq!(loc.variable.as_deref(), Some("T"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,14 +10,15 @@
 //! ([`ibm`]), possibly truncated to 2-7 bytes; text is blank-padded.
 
 pub mod ibm;
+mod read;
 
+use std::io::Read;
 use std::path::Path;
 
 use crate::error::{shorten, CdiscError, Location, RecordKind, INPUT};
-use crate::model::{Column, Dataset, Format, Missing, NumericColumn, VarKind, Variable};
+use crate::model::{Column, Dataset, Format, Missing, VarKind};
 
 const RECORD: usize = 80;
-const NAMESTR: usize = 140;
 
 const LIBRARY_HEADER: &[u8; 80] =
     b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!000000000000000000000000000000  ";
@@ -25,7 +26,6 @@ const MEMBER_PREFIX: &[u8] = b"HEADER RECORD*******MEMBER  HEADER RECORD!!!!!!!"
 const DSCRPTR_PREFIX: &[u8] = b"HEADER RECORD*******DSCRPTR HEADER RECORD!!!!!!!";
 const NAMESTR_PREFIX: &[u8] = b"HEADER RECORD*******NAMESTR HEADER RECORD!!!!!!!";
 const OBS_PREFIX: &[u8] = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!";
-const LIBV8_PREFIX: &[u8] = b"HEADER RECORD*******LIBV8   HEADER RECORD!!!!!!!";
 
 /// Reads every member of an XPORT file.
 ///
@@ -46,11 +46,13 @@ pub fn read_path_with(
 ) -> Result<Vec<Dataset>, CdiscError> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| CdiscError::Io {
+    let io = |source| CdiscError::Io {
         file: name.clone(),
         source,
-    })?;
-    from_bytes_with(&bytes, options).map_err(|e| e.in_file(&name))
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    read::read_all(file, Some(len), options.encoding).map_err(|e| e.in_file(&name))
 }
 
 /// Reads every member (dataset) of an XPORT v5 file held in memory.
@@ -93,378 +95,16 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Vec<Dataset>, CdiscError> {
 /// # Errors
 /// As [`from_bytes`].
 pub fn from_bytes_with(bytes: &[u8], options: &ReadOptions) -> Result<Vec<Dataset>, CdiscError> {
-    let mut r = Records { bytes, pos: 0 };
-    let first = r.record("the library header")?;
-    if first.starts_with(LIBV8_PREFIX) {
-        return Err(CdiscError::BadHeader {
-            at: r.here(),
-            problem: "this is SAS XPORT version 8 (LIBV8); only version 5 is supported".into(),
-        });
-    }
-    if first != LIBRARY_HEADER {
-        return Err(CdiscError::BadHeader {
-            at: r.here(),
-            problem: format!(
-                "expected the XPORT library header \"HEADER RECORD*******LIBRARY HEADER \
-                 RECORD!!!!!!!000...\", found {:?}; is this a SAS transport file?",
-                shorten(&String::from_utf8_lossy(first))
-            ),
-        });
-    }
-    let second = r.record("the first real header")?;
-    if !second.starts_with(b"SAS     SAS     SASLIB  ") {
-        return Err(CdiscError::BadHeader {
-            at: r.here(),
-            problem: "expected \"SAS     SAS     SASLIB\" in the first real header".into(),
-        });
-    }
-    r.record("the second real header")?;
-
-    let mut members = Vec::new();
-    while r.pos < bytes.len() {
-        // Trailing blank records may follow the last member.
-        let rest = &bytes[r.pos..];
-        if rest.iter().all(|&b| b == b' ') {
-            break;
-        }
-        members.push(read_member(&mut r, options.encoding)?);
-    }
-    Ok(members)
+    read::read_all(bytes, Some(bytes.len() as u64), options.encoding)
 }
 
-/// A cursor over 80-byte records.
-struct Records<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Records<'a> {
-    /// The 1-based number of the record last read (or about to be read).
-    fn number(&self) -> u64 {
-        (self.pos.div_ceil(RECORD)).max(1) as u64
-    }
-
-    fn here(&self) -> Location {
-        Location::file(INPUT).at(RecordKind::Record, self.number())
-    }
-
-    fn record(&mut self, what: &str) -> Result<&'a [u8], CdiscError> {
-        let end = self.pos + RECORD;
-        let Some(rec) = self.bytes.get(self.pos..end) else {
-            return Err(CdiscError::Truncated {
-                at: Location::file(INPUT).at(RecordKind::Record, (self.pos / RECORD + 1) as u64),
-                problem: format!(
-                    "the file ends at byte {} before {what} (80-byte records)",
-                    self.bytes.len()
-                ),
-            });
-        };
-        self.pos = end;
-        Ok(rec)
-    }
-
-    fn header(&mut self, prefix: &[u8], what: &str) -> Result<&'a [u8], CdiscError> {
-        let rec = self.record(what)?;
-        if !rec.starts_with(prefix) {
-            return Err(CdiscError::BadHeader {
-                at: self.here(),
-                problem: format!(
-                    "expected {what} ({:?}), found {:?}",
-                    String::from_utf8_lossy(prefix),
-                    shorten(&String::from_utf8_lossy(rec))
-                ),
-            });
-        }
-        Ok(rec)
-    }
-}
-
-/// Text of a blank-padded ASCII field.
-fn field(bytes: &[u8]) -> String {
-    let end = bytes
-        .iter()
-        .rposition(|&b| b != b' ' && b != 0)
-        .map_or(0, |i| i + 1);
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
-}
-
-fn be16(b: &[u8], at: usize) -> i16 {
-    i16::from_be_bytes([b[at], b[at + 1]])
-}
-
-fn be32(b: &[u8], at: usize) -> i32 {
-    i32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-}
-
-fn format_of(name: &[u8], width: i16, decimals: i16) -> Option<Format> {
-    let name = field(name);
-    if name.is_empty() && width <= 0 {
-        return None;
-    }
-    Some(Format::new(
-        name,
-        u16::try_from(width).unwrap_or(0),
-        u16::try_from(decimals).unwrap_or(0),
-    ))
-}
-
-/// One parsed NAMESTR.
-struct Spec {
-    variable: Variable,
-    position: usize,
-}
-
-fn read_member(r: &mut Records<'_>, encoding: Encoding) -> Result<Dataset, CdiscError> {
-    let member = r.header(MEMBER_PREFIX, "a MEMBER header")?;
-    // Bytes 75-78 hold the NAMESTR length: 140, or 136 on VAX/VMS.
-    let namestr_len = match &member[74..78] {
-        b"0140" => NAMESTR,
-        b"0136" => 136,
-        other => {
-            return Err(CdiscError::BadHeader {
-                at: r.here(),
-                problem: format!(
-                    "NAMESTR length {:?} in the MEMBER header; expected 0140 or 0136",
-                    String::from_utf8_lossy(other)
-                ),
-            })
-        }
-    };
-    r.header(DSCRPTR_PREFIX, "a DSCRPTR header")?;
-    let m1 = r.record("the member header data")?;
-    if !m1.starts_with(b"SAS     ") {
-        return Err(CdiscError::BadHeader {
-            at: r.here(),
-            problem: "expected \"SAS\" at the start of the member header data".into(),
-        });
-    }
-    let name = field(&m1[8..16]);
-    let m2 = r.record("the second member header")?;
-    let label = field(&m2[32..72]);
-    let at_member = |r: &Records<'_>| Location::file(INPUT).at(RecordKind::Record, r.number());
-
-    let ns = r.header(NAMESTR_PREFIX, "a NAMESTR header")?;
-    let count_text = &ns[54..58];
-    let count: usize = std::str::from_utf8(count_text)
-        .ok()
-        .and_then(|t| t.trim().parse().ok())
-        .ok_or_else(|| CdiscError::BadHeader {
-            at: at_member(r),
-            problem: format!(
-                "member {name}: the variable count {:?} is not a number",
-                String::from_utf8_lossy(count_text)
-            ),
-        })?;
-    let total = count * namestr_len;
-    let padded = total.div_ceil(RECORD) * RECORD;
-    let start = r.pos;
-    let Some(block) = r.bytes.get(start..start + total) else {
-        return Err(CdiscError::Truncated {
-            at: at_member(r),
-            problem: format!(
-                "member {name} announces {count} variables ({total} bytes of NAMESTR) but \
-                 the file ends first"
-            ),
-        });
-    };
-    let mut specs: Vec<Spec> = Vec::with_capacity(count);
-    for i in 0..count {
-        let n = &block[i * namestr_len..(i + 1) * namestr_len];
-        let at = Location::file(INPUT).at(RecordKind::Namestr, i as u64 + 1);
-        let vname = field(&n[8..16]);
-        let at = at.variable(vname.clone());
-        let kind = match be16(n, 0) {
-            1 => VarKind::Numeric,
-            2 => VarKind::Character,
-            t => {
-                return Err(CdiscError::Invalid {
-                    at,
-                    problem: format!(
-                        "member {name}: type {t}, expected 1 (numeric) or 2 (character)"
-                    ),
-                })
-            }
-        };
-        let length = be16(n, 4);
-        let ok_len = match kind {
-            VarKind::Numeric => (1..=8).contains(&length),
-            VarKind::Character => length >= 1,
-        };
-        if !ok_len {
-            return Err(CdiscError::Invalid {
-                at,
-                problem: format!("member {name}: length {length} is not valid for its type"),
-            });
-        }
-        let position = be32(n, 84);
-        if position < 0 {
-            return Err(CdiscError::Invalid {
-                at,
-                problem: format!("member {name}: negative position {position}"),
-            });
-        }
-        if vname.is_empty() {
-            return Err(CdiscError::Invalid {
-                at,
-                problem: format!("member {name}: empty variable name"),
-            });
-        }
-        let variable = Variable {
-            name: vname,
-            label: field(&n[16..56]),
-            kind,
-            length: length as usize,
-            format: format_of(&n[56..64], be16(n, 64), be16(n, 66)),
-            informat: format_of(&n[72..80], be16(n, 80), be16(n, 82)),
-            key_sequence: None,
-        };
-        specs.push(Spec {
-            variable,
-            position: position as usize,
-        });
-    }
-    r.pos = start + padded.min(r.bytes.len() - start);
-    r.header(OBS_PREFIX, "an OBS header")?;
-
-    // Observation length and layout checks.
-    let obs_len: usize = specs.iter().map(|s| s.variable.length).sum();
-    let mut sorted: Vec<(usize, usize, &str)> = specs
-        .iter()
-        .map(|s| (s.position, s.variable.length, s.variable.name.as_str()))
-        .collect();
-    sorted.sort_unstable();
-    let mut expect = 0;
-    for (pos, len, vname) in &sorted {
-        if *pos != expect {
-            return Err(CdiscError::Invalid {
-                at: Location::file(INPUT).variable(*vname),
-                problem: format!(
-                    "member {name}: variable starts at byte {pos} of the observation, expected \
-                     {expect} (overlapping or gapped NAMESTR positions)"
-                ),
-            });
-        }
-        expect += len;
-    }
-
-    // The data run to the next MEMBER header (record-aligned) or the end.
-    let data_start = r.pos;
-    let mut data_end = r.bytes.len();
-    let mut p = data_start;
-    while p + RECORD <= r.bytes.len() {
-        if r.bytes[p..].starts_with(MEMBER_PREFIX) && looks_like_member(&r.bytes[p..]) {
-            data_end = p;
-            break;
-        }
-        p += RECORD;
-    }
-    let data = &r.bytes[data_start..data_end];
-    r.pos = data_end;
-
-    let mut n_obs = data.len().checked_div(obs_len).unwrap_or(0);
-    // Blank padding at the end can look like observations when every
-    // variable is character: drop all-blank rows that lie inside the last
-    // record's padding (fewer than 80 bytes from the end).
-    while n_obs > 0 {
-        let row = &data[(n_obs - 1) * obs_len..n_obs * obs_len];
-        if data.len() - (n_obs - 1) * obs_len < RECORD && row.iter().all(|&b| b == b' ') {
-            n_obs -= 1;
-        } else {
-            break;
-        }
-    }
-    let tail = &data[n_obs * obs_len..];
-    if !tail.iter().all(|&b| b == b' ') {
-        return Err(CdiscError::Truncated {
-            at: Location::file(INPUT).at(RecordKind::Observation, n_obs as u64 + 1),
-            problem: format!(
-                "member {name}: the data end inside an observation ({} of {obs_len} bytes)",
-                tail.len()
-            ),
-        });
-    }
-
-    let columns = match build_columns(&specs, data, n_obs, obs_len, &name, encoding) {
-        Err(_) if encoding == Encoding::Auto => {
-            build_columns(&specs, data, n_obs, obs_len, &name, Encoding::Windows1252)?
-        }
-        other => other?,
-    };
-    let variables = specs.into_iter().map(|s| s.variable).collect();
-    Dataset::new(name, label, variables, columns).map_err(|e| match e {
-        CdiscError::Invalid { at, problem } => CdiscError::Invalid {
-            at: Location {
-                file: INPUT.into(),
-                ..at
-            },
-            problem,
-        },
-        other => other,
-    })
-}
-
-fn build_columns(
-    specs: &[Spec],
-    data: &[u8],
-    n_obs: usize,
-    obs_len: usize,
-    name: &str,
-    encoding: Encoding,
-) -> Result<Vec<Column>, CdiscError> {
-    let mut columns = Vec::with_capacity(specs.len());
-    for s in specs {
-        let (pos, len) = (s.position, s.variable.length);
-        let col = match s.variable.kind {
-            VarKind::Numeric => {
-                let mut c = NumericColumn::with_capacity(n_obs);
-                for i in 0..n_obs {
-                    let o = i * obs_len + pos;
-                    match ibm::decode(&data[o..o + len]) {
-                        Ok(x) => c.push(Some(x)),
-                        Err(m) => c.push_missing(m),
-                    }
-                }
-                Column::Numeric(c)
-            }
-            VarKind::Character => {
-                let mut c = Vec::with_capacity(n_obs);
-                for i in 0..n_obs {
-                    let o = i * obs_len + pos;
-                    let raw = &data[o..o + len];
-                    let end = raw
-                        .iter()
-                        .rposition(|&b| b != b' ' && b != 0)
-                        .map_or(0, |k| k + 1);
-                    match decode_text(&raw[..end], encoding) {
-                        Ok(t) => c.push(t),
-                        Err(e) => {
-                            return Err(CdiscError::BadValue {
-                                at: Location::file(INPUT)
-                                    .at(RecordKind::Observation, i as u64 + 1)
-                                    .variable(s.variable.name.clone()),
-                                value: shorten(&String::from_utf8_lossy(&raw[..end])),
-                                problem: format!(
-                                    "member {name}: text is not UTF-8 (invalid byte at {}); \
-                                     convert the file's encoding first",
-                                    e.valid_up_to()
-                                ),
-                            })
-                        }
-                    }
-                }
-                Column::Character(c)
-            }
-        };
-        columns.push(col);
-    }
-    Ok(columns)
-}
-
-/// A MEMBER header record followed by a DSCRPTR header: the start of the
-/// next member (a data record could contain the MEMBER text by chance).
-fn looks_like_member(rest: &[u8]) -> bool {
-    rest.get(RECORD..)
-        .is_some_and(|r| r.starts_with(DSCRPTR_PREFIX))
+/// Reads every member of an XPORT v5 file from any reader, a few megabytes
+/// at a time: the input is never held in memory whole.
+///
+/// # Errors
+/// As [`from_bytes`]; [`CdiscError::Io`] when reading fails.
+pub fn from_reader(reader: impl Read, options: &ReadOptions) -> Result<Vec<Dataset>, CdiscError> {
+    read::read_all(reader, None, options.encoding)
 }
 
 /// How the bytes of character values are turned into text.
