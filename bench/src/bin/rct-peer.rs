@@ -174,6 +174,15 @@ fn main() {
                 json!({}),
                 "slice::sort_unstable_by(total_cmp) of a copy",
             );
+            // The same LSD radix sort rct's survival constructors use.
+            let t = timed(|| rct_stats::survival::sort_times(time), limit);
+            rec.record(
+                "rct sort time column (radix, as rct)",
+                "floor",
+                &t,
+                json!({}),
+                "rct_stats::survival::sort_times: LSD radix sort of the f64 keys",
+            );
         }
         "cox" => {
             let cols = load(&rec, &file("cox"), limit);
