@@ -106,13 +106,12 @@ impl SurvivalData {
         let mut ok = time.len() == event.len() && !time.is_empty() && time.len() < 1 << 31;
         let (mut min_pos, mut max) = (u64::MAX, 0u64);
         for (&t, &e) in time.iter().zip(event) {
-            // NaN fails `t >= 0.0`; -0.0 counts as 0.
-            ok &= t >= 0.0 && t.is_finite() && (e == 0.0 || e == 1.0);
+            // NaN fails `t >= 0.0`; -0.0 counts as 0. No short circuits:
+            // the loop has no branches.
+            ok &= (t >= 0.0) & t.is_finite() & ((e == 0.0) | (e == 1.0));
             let bits = if t > 0.0 { t.to_bits() } else { 0 };
             max = max.max(bits);
-            if bits > 0 {
-                min_pos = min_pos.min(bits);
-            }
+            min_pos = min_pos.min(if bits > 0 { bits } else { u64::MAX });
         }
         (ok, min_pos, max)
     }
@@ -383,7 +382,16 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
         crate::common::check_same_len("group", group.len(), "time", time.len())?;
         let labels = distinct(group);
         let k = labels.len();
-        let code = |g: &G| labels.binary_search(g).unwrap_or(0);
+        // A label's code is the number of labels below it: for a few labels
+        // counting them does not branch on the (random) label.
+        let few = k <= 8;
+        let code = |g: &G| {
+            if few {
+                labels.iter().map(|l| usize::from(l < g)).sum()
+            } else {
+                labels.binary_search(g).unwrap_or(0)
+            }
+        };
         let group_bits = u64::BITS - (k.saturating_sub(1) as u64).leading_zeros();
         // Offsets 1.. for positive times, 0 for time 0.
         let max_offset = if max == 0 { 0 } else { max - min_pos + 1 };

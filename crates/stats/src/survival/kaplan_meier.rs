@@ -297,12 +297,27 @@ impl KaplanMeier {
         }
     }
 
-    /// One pointwise limit per row, computed again only where S or its
-    /// standard error changed (at event times).
+    /// One pointwise limit per row, for [`crossing`]: computed again only
+    /// where S or its standard error changed (at event times), and replaced
+    /// by infinity where a cheap bound shows it is above 0.5 (which
+    /// [`crossing`] treats alike: never reached, and a change after an
+    /// exact 0.5).
     fn side_curve(&self, upper: bool) -> impl Iterator<Item = Option<f64>> + '_ {
+        let above = 0.5 + 2.0 * f64::EPSILON.sqrt();
         let mut prev: Option<(f64, Option<f64>, Option<f64>)> = None;
         (0..self.time.len()).map(move |i| {
             let (s, se) = (self.survival[i], self.std_err[i]);
+            // Upper limits are at least S; log and plain lower limits at
+            // least S - z se (exp(-x) >= 1 - x).
+            let surely_above = if upper {
+                s > above
+            } else {
+                self.conf_type != ConfType::LogLog
+                    && se.is_some_and(|se| s - self.z * se > above)
+            };
+            if surely_above {
+                return Some(f64::INFINITY);
+            }
             match prev {
                 Some((ps, pse, v)) if ps == s && pse == se => v,
                 _ => {
@@ -368,6 +383,9 @@ mod tests {
                 for ((s, lo), hi) in km.survival.iter().zip(&km.lower()).zip(&km.upper()) {
                     if let (Some(lo), Some(hi)) = (lo, hi) { prop_assert!(*lo <= *s + 1e-12 && *s <= *hi + 1e-12); }
                 }
+                // The shortcuts of the median limits change nothing.
+                prop_assert_eq!(km.median_lower, crossing(&km.time, km.lower().into_iter()));
+                prop_assert_eq!(km.median_upper, crossing(&km.time, km.upper().into_iter()));
             }
         }
     }

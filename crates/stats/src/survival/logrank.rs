@@ -141,7 +141,7 @@ impl Sums {
 
     /// One event time: `d_tot` deaths, `deaths` per group, `risk` per group
     /// and `at_risk` in all just before it, `km` the pooled S(t-).
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, km: f64, d_tot: f64, at_risk: f64, risk: &[f64], deaths: &[f64]) {
         let w = if self.rho == 0.0 {
             1.0
@@ -153,16 +153,21 @@ impl Sums {
         } else {
             0.0
         };
-        let k = self.k;
+        // Loop bounds from `risk`, whose length the fixed-size callers fix.
+        let k = risk.len();
+        let inv = 1.0 / at_risk;
+        let c = w * w * hyper;
+        let (observed, expected) = (&mut self.observed[..k], &mut self.expected[..k]);
         for a in 0..k {
-            let ea = d_tot * risk[a] / at_risk;
-            self.observed[a] += w * deaths[a];
-            self.expected[a] += w * ea;
-            let pa = risk[a] / at_risk;
+            // Share of the risk set in group a.
+            let pa = risk[a] * inv;
+            observed[a] += w * deaths[a];
+            expected[a] += w * d_tot * pa;
+            let cpa = c * pa;
             let row = &mut self.var[a * k..(a + 1) * k];
-            for (b, (v, &rb)) in row.iter_mut().zip(risk).enumerate().skip(a) {
-                let delta = if a == b { 1.0 } else { 0.0 };
-                *v += w * w * hyper * pa * (delta - rb / at_risk);
+            row[a] += cpa * (1.0 - pa);
+            for (v, &rb) in row.iter_mut().zip(risk).skip(a + 1) {
+                *v -= cpa * (rb * inv);
             }
         }
     }
@@ -308,47 +313,92 @@ pub(crate) fn merged_core<G, R: TimeRows>(
 ) -> Result<Logrank<G>, StatsError> {
     let k = labels.len();
     check(k, opts)?;
+    if runs.len() != k {
+        return Err(StatsError::LengthMismatch {
+            argument: "group runs".into(),
+            found: runs.len(),
+            other: "groups".into(),
+            expected: k,
+        });
+    }
+    if runs.iter().any(|r| r.len() == 0) {
+        return Err(StatsError::TooFew {
+            argument: "subjects in a group".into(),
+            needed: 1,
+            found: 0,
+        });
+    }
     let mut sums = Sums::new(k, opts.rho);
-    let mut risk: Vec<f64> = runs.iter().map(|r| r.len() as f64).collect();
+    // Fixed-size state for the usual few arms: the loops over groups unroll.
+    match k {
+        2 => merge_pass(runs, &mut sums, [0.0; 2], [0; 2], [0; 2]),
+        3 => merge_pass(runs, &mut sums, [0.0; 3], [0; 3], [0; 3]),
+        4 => merge_pass(runs, &mut sums, [0.0; 4], [0; 4], [0; 4]),
+        _ => merge_pass(runs, &mut sums, vec![0.0; k], vec![0; k], vec![0; k]),
+    }
+    sums.finish(labels)
+}
+
+/// The merge of [`merged_core`], with per-group state in `F` (f64), `H`
+/// (time keys) and `P` (positions), given zeroed, of one entry per run.
+fn merge_pass<R, F, H, P>(runs: &[R], sums: &mut Sums, zeros: F, mut heads: H, mut pos: P)
+where
+    R: TimeRows,
+    F: AsRef<[f64]> + AsMut<[f64]> + Clone,
+    H: AsRef<[u64]> + AsMut<[u64]>,
+    P: AsMut<[usize]>,
+{
+    let (mut risk, mut deaths, mut leaving) = (zeros.clone(), zeros.clone(), zeros);
+    for (r, run) in risk.as_mut().iter_mut().zip(runs) {
+        *r = run.len() as f64;
+    }
     let mut at_risk = runs.iter().map(TimeRows::len).sum::<usize>() as f64;
-    let mut deaths = vec![0.0; k];
-    let mut leaving = vec![0.0; k];
-    let mut pos = vec![0usize; k];
     // Each run's next time key (u64::MAX when the run is done).
     let head = |r: &R, p: usize| if p < r.len() { r.tkey(p) } else { u64::MAX };
-    let mut heads: Vec<u64> = runs.iter().map(|r| head(r, 0)).collect();
+    for (h, r) in heads.as_mut().iter_mut().zip(runs) {
+        *h = head(r, 0);
+    }
     let mut km: f64 = 1.0;
     loop {
-        let t = heads.iter().copied().min().unwrap_or(u64::MAX);
+        let t = heads.as_ref().iter().fold(u64::MAX, |m, &h| m.min(h));
         if t == u64::MAX {
             break;
         }
-        let mut d_tot = 0.0;
-        for g in 0..k {
-            let (mut d, mut l) = (0u32, 0u32);
-            if heads[g] == t {
-                let r = &runs[g];
-                let mut p = pos[g];
-                while p < r.len() && r.tkey(p) == t {
-                    d += u32::from(r.event(p));
-                    l += 1;
-                    p += 1;
-                }
-                pos[g] = p;
-                heads[g] = head(r, p);
+        let mut d_tot = 0u32;
+        let groups = heads
+            .as_mut()
+            .iter_mut()
+            .zip(pos.as_mut())
+            .zip(deaths.as_mut().iter_mut().zip(leaving.as_mut()))
+            .zip(runs);
+        for (((h, p), (dg, lg)), r) in groups {
+            // Without branching on which group holds the time (that is
+            // random): a group takes its head row when the head is at t.
+            // Runs are not empty, so the clamped row exists.
+            let hit = u32::from(*h == t);
+            let (mut d, mut l) = (hit & u32::from(r.event((*p).min(r.len() - 1))), hit);
+            *p += hit as usize;
+            let mut next = head(r, *p);
+            // Further rows at t (ties); only possible after a hit.
+            while next == t {
+                d += u32::from(r.event(*p));
+                l += 1;
+                *p += 1;
+                next = head(r, *p);
             }
-            deaths[g] = f64::from(d);
-            leaving[g] = f64::from(l);
-            d_tot += f64::from(d);
+            *h = next;
+            *dg = f64::from(d);
+            *lg = f64::from(l);
+            d_tot += d;
         }
-        if d_tot > 0.0 {
-            sums.add(km, d_tot, at_risk, &risk, &deaths);
+        if d_tot > 0 {
+            let d_tot = f64::from(d_tot);
+            sums.add(km, d_tot, at_risk, risk.as_ref(), deaths.as_ref());
             km *= 1.0 - d_tot / at_risk;
         }
-        for (r, l) in risk.iter_mut().zip(&leaving) {
+        for (r, l) in risk.as_mut().iter_mut().zip(leaving.as_ref()) {
             *r -= l;
             at_risk -= l;
         }
     }
-    sums.finish(labels)
 }
