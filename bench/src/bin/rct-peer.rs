@@ -131,7 +131,9 @@ fn main() {
             let (time, status, arm) = (cols.col("time"), cols.col("status"), cols.col("arm"));
             let t = timed(
                 || {
-                    use rct_stats::survival::{GroupedSurvival, KaplanMeierOptions, LogrankOptions};
+                    use rct_stats::survival::{
+                        GroupedSurvival, KaplanMeierOptions, LogrankOptions,
+                    };
                     let groups: Vec<u8> = arm.iter().map(|&a| a as u8).collect();
                     let data = GroupedSurvival::new(time, status, &groups).expect("valid data");
                     let curves: Vec<_> = data

@@ -594,7 +594,10 @@ mod tests {
             prop_assert_eq!(kc, &kb);
         }
         let o = LogrankOptions::default();
-        match (grouped.logrank(&o), logrank(&plain, group, None::<&[u8]>, &o)) {
+        match (
+            grouped.logrank(&o),
+            logrank(&plain, group, None::<&[u8]>, &o),
+        ) {
             (Ok(x), Ok(y)) => prop_assert_eq!(x, y),
             (Err(_), Err(_)) => {}
             (x, y) => prop_assert!(false, "{x:?} vs {y:?}"),

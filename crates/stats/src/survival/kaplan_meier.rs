@@ -312,8 +312,7 @@ impl KaplanMeier {
             let surely_above = if upper {
                 s > above
             } else {
-                self.conf_type != ConfType::LogLog
-                    && se.is_some_and(|se| s - self.z * se > above)
+                self.conf_type != ConfType::LogLog && se.is_some_and(|se| s - self.z * se > above)
             };
             if surely_above {
                 return Some(f64::INFINITY);

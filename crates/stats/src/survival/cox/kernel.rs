@@ -6,8 +6,9 @@
 //! the running sums in fixed-size arrays (kept in registers, loops
 //! unrolled); larger models use the same pass over vectors.
 
-use super::{CoxData, Ties};
+use super::Ties;
 use crate::linalg::Matrix;
+use crate::survival::SurvivalData;
 
 /// The largest covariate count with a fixed-size pass.
 const MAX_FIXED: usize = 4;
@@ -20,9 +21,10 @@ pub(super) struct Evaluation {
     pub information: Matrix,
 }
 
-/// The data in the order the pass needs, with centred covariates.
-pub(super) struct Problem {
-    ties: Ties,
+/// The data in the order the pass needs (by stratum, then decreasing
+/// time), with centred covariates.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct PassData {
     p: usize,
     /// Row-major centred covariates in pass order.
     x: Vec<f64>,
@@ -36,87 +38,121 @@ pub(super) struct Problem {
     sds: Vec<f64>,
 }
 
-impl Problem {
-    pub fn new(data: &CoxData, ties: Ties) -> Self {
-        let n = data.surv.len();
-        let p = data.names.len();
-        let time = data.surv.time();
-        let event = data.surv.event();
-        // By stratum, then decreasing time: the data's radix-sorted order,
-        // reversed, then split by stratum with a stable counting pass (no
-        // comparison sort). The order within a tied time does not matter:
-        // a block enters the risk set whole.
-        let n_strata = data.strata.iter().copied().max().map_or(1, |m| m + 1);
-        let order: Vec<u32> = if n_strata == 1 {
-            data.surv.order().iter().rev().copied().collect()
-        } else {
-            let mut starts = vec![0usize; n_strata + 1];
-            for &s in &data.strata {
-                starts[s + 1] += 1;
+impl PassData {
+    /// `columns` are the validated covariates (each of the data's length),
+    /// `strata` the stratum codes 0.. of the subjects.
+    pub fn new(surv: &SurvivalData, columns: &[&[f64]], strata: Option<&[usize]>) -> Self {
+        let n = surv.len();
+        let p = columns.len();
+        let means: Vec<f64> = columns
+            .iter()
+            .map(|c| c.iter().sum::<f64>() / n as f64)
+            .collect();
+        let sds: Vec<f64> = columns
+            .iter()
+            .zip(&means)
+            .map(|(c, m)| (c.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n as f64).sqrt())
+            .collect();
+        // Pass position of each subject: the radix-sorted time order
+        // reversed, then (with strata) split by stratum with a stable
+        // counting pass. The order within a tied time does not matter: a
+        // block enters the risk set whole.
+        let order = surv.order();
+        let mut rank = vec![0u32; n];
+        match strata {
+            None => {
+                for (pos, &i) in order.iter().rev().enumerate() {
+                    rank[i as usize] = pos as u32;
+                }
             }
-            for k in 0..n_strata {
-                starts[k + 1] += starts[k];
-            }
-            let mut order = vec![0u32; n];
-            for &i in data.surv.order().iter().rev() {
-                let s = data.strata[i as usize];
-                order[starts[s]] = i;
-                starts[s] += 1;
-            }
-            order
-        };
-        let rows = data.x.as_slice();
-        let mut means = vec![0.0; p];
-        for row in rows.chunks_exact(p) {
-            for (m, v) in means.iter_mut().zip(row) {
-                *m += v;
+            Some(strata) => {
+                let n_strata = strata.iter().copied().max().map_or(1, |m| m + 1);
+                let mut starts = vec![0usize; n_strata + 1];
+                for &s in strata {
+                    starts[s + 1] += 1;
+                }
+                for k in 0..n_strata {
+                    starts[k + 1] += starts[k];
+                }
+                for &i in order.iter().rev() {
+                    let s = strata[i as usize];
+                    rank[i as usize] = starts[s] as u32;
+                    starts[s] += 1;
+                }
             }
         }
-        means.iter_mut().for_each(|m| *m /= n as f64);
-        let mut sds = vec![0.0; p];
-        for row in rows.chunks_exact(p) {
-            for ((s, v), m) in sds.iter_mut().zip(row).zip(&means) {
-                *s += (v - m) * (v - m);
-            }
-        }
-        sds.iter_mut().for_each(|s| *s = (*s / n as f64).sqrt());
+        // Read the inputs in their order and write each subject to its pass
+        // position (scattered writes cost less than gathered reads).
         let mut x = vec![0.0; n * p];
-        let mut ev = Vec::with_capacity(n);
+        let mut event = vec![0.0; n];
+        let ev = surv.event();
+        for (i, &pos) in rank.iter().enumerate() {
+            let pos = pos as usize;
+            for (j, (c, m)) in columns.iter().zip(&means).enumerate() {
+                x[pos * p + j] = c[i] - m;
+            }
+            event[pos] = f64::from(u8::from(ev[i]));
+        }
+        // Blocks of tied times within strata, from the (stratum, time) of
+        // each pass position.
         let mut blocks = Vec::new();
         let mut new_stratum = Vec::new();
-        let mut prev: Option<(usize, f64)> = None;
-        for (dst, &i) in x.chunks_exact_mut(p).zip(&order) {
-            let i = i as usize;
-            for ((d, v), m) in dst.iter_mut().zip(data.x.row(i)).zip(&means) {
-                *d = v - m;
+        let mut add = |key: &mut Option<(usize, f64)>, pos: usize, next: (usize, f64)| {
+            if *key != Some(next) {
+                new_stratum.push(key.is_none_or(|k| k.0 != next.0));
+                blocks.push(pos);
+                *key = Some(next);
             }
-            ev.push(f64::from(u8::from(event[i])));
-            let key = (data.strata[i], time[i]);
-            if prev != Some(key) {
-                new_stratum.push(prev.is_none_or(|(s, _)| s != key.0));
-                blocks.push(ev.len() - 1);
-                prev = Some(key);
+        };
+        let mut key = None;
+        match strata {
+            // One stratum: the sorted times reversed, read in order.
+            None => {
+                for (pos, &t) in surv.sorted_time().iter().rev().enumerate() {
+                    add(&mut key, pos, (0, t));
+                }
+            }
+            Some(strata) => {
+                let mut keys = vec![(0usize, 0.0f64); n];
+                for ((&pos, &s), &t) in rank.iter().zip(strata).zip(surv.time()) {
+                    keys[pos as usize] = (s, t);
+                }
+                for (pos, &k) in keys.iter().enumerate() {
+                    add(&mut key, pos, k);
+                }
             }
         }
         blocks.push(n);
-        Problem {
-            ties,
+        PassData {
             p,
             x,
-            event: ev,
+            event,
             blocks,
             new_stratum,
             sds,
         }
     }
 
+    /// The standard deviation of covariate `j`.
     pub fn sd(&self, j: usize) -> f64 {
         self.sds[j]
+    }
+}
+
+/// The likelihood of the data under a tie handling.
+pub(super) struct Problem<'a> {
+    ties: Ties,
+    data: &'a PassData,
+}
+
+impl<'a> Problem<'a> {
+    pub fn new(data: &'a PassData, ties: Ties) -> Self {
+        Problem { ties, data }
     }
 
     pub fn evaluate(&self, beta: &[f64]) -> Evaluation {
         let efron = self.ties == Ties::Efron;
-        match (self.p, efron) {
+        match (self.data.p, efron) {
             (1, true) => self.pass::<[f64; 1], [[f64; 1]; 1], true>(beta),
             (1, false) => self.pass::<[f64; 1], [[f64; 1]; 1], false>(beta),
             (2, true) => self.pass::<[f64; 2], [[f64; 2]; 2], true>(beta),
@@ -133,7 +169,8 @@ impl Problem {
     /// The pass with vectors of type `V` and matrices of type `M` (arrays
     /// of a fixed size p, or vectors); `EFRON` selects the tie handling.
     fn pass<V: Vector, M: Square<V>, const EFRON: bool>(&self, beta: &[f64]) -> Evaluation {
-        let p = self.p;
+        let data = self.data;
+        let p = data.p;
         let mut b = V::zeros(p);
         b.as_mut().copy_from_slice(beta);
         let b = b.as_ref();
@@ -146,21 +183,21 @@ impl Problem {
         let (mut a1, mut a2) = (V::zeros(p), M::zeros(p));
         let mut mean = V::zeros(p);
         let mut xbuf = V::zeros(p);
-        for blk in 0..self.blocks.len() - 1 {
-            if self.new_stratum[blk] {
+        for blk in 0..data.blocks.len() - 1 {
+            if data.new_stratum[blk] {
                 s0 = 0.0;
                 s1 = V::zeros(p);
                 s2 = M::zeros(p);
             }
-            let (lo, hi) = (self.blocks[blk], self.blocks[blk + 1]);
+            let (lo, hi) = (data.blocks[blk], data.blocks[blk + 1]);
             let mut d = 0.0;
             let mut a0 = 0.0;
             if EFRON {
                 a1 = V::zeros(p);
                 a2 = M::zeros(p);
             }
-            let rows = self.x[lo * p..hi * p].chunks_exact(p);
-            for (row, &e) in rows.zip(&self.event[lo..hi]) {
+            let rows = data.x[lo * p..hi * p].chunks_exact(p);
+            for (row, &e) in rows.zip(&data.event[lo..hi]) {
                 // A copy of the row whose length the compiler knows (p).
                 xbuf.as_mut().copy_from_slice(row);
                 let xi = xbuf.as_ref();
