@@ -1,5 +1,6 @@
 use std::str::FromStr;
 
+use super::data::TimeRows;
 use super::SurvivalData;
 use crate::{dist, StatsError};
 
@@ -152,12 +153,17 @@ pub fn kaplan_meier(
     data: &SurvivalData,
     opts: &KaplanMeierOptions,
 ) -> Result<KaplanMeier, StatsError> {
+    km_core(&data.rows(), opts)
+}
+
+/// The curve of rows in time order.
+pub(crate) fn km_core<R: TimeRows>(
+    rows: &R,
+    opts: &KaplanMeierOptions,
+) -> Result<KaplanMeier, StatsError> {
     crate::common::check_open_unit("conf_level", opts.conf_level)?;
     let z = dist::normal_upper_quantile((1.0 - opts.conf_level) / 2.0);
-    let (time, event) = (data.sorted_time(), data.sorted_event());
-    let n = data.len();
-    let t_at = |k: usize| time[k];
-    let e_at = |k: usize| event[k];
+    let n = rows.len();
     // Capacity for one row per subject (an upper bound on distinct times):
     // untouched capacity costs nothing, regrowth would copy every column.
     let mut out = KaplanMeier {
@@ -176,64 +182,68 @@ pub fn kaplan_meier(
     };
     let mut s = 1.0;
     let mut greenwood = 0.0; // sum d / (n (n - d)): variance of log S
-    let mut at_risk = n as f64;
+    let mut se = Some(0.0);
+    // Counts are whole numbers below 2^31 (checked by the constructors).
+    let mut at_risk = n as u32;
     let mut i = 0;
     while i < n {
-        let t = t_at(i);
-        let (mut d, mut c) = (0.0, 0.0);
-        while i < n && t_at(i) == t {
-            if e_at(i) {
-                d += 1.0;
-            } else {
-                c += 1.0;
-            }
+        let key = rows.tkey(i);
+        let start = i;
+        let mut d = 0u32;
+        while i < n && rows.tkey(i) == key {
+            d += u32::from(rows.event(i));
             i += 1;
         }
-        if d > 0.0 {
-            s *= 1.0 - d / at_risk;
+        let c = (i - start) as u32 - d;
+        if d > 0 {
+            let (df, nf) = (f64::from(d), f64::from(at_risk));
+            s *= 1.0 - df / nf;
             if at_risk > d {
-                greenwood += d / (at_risk * (at_risk - d));
+                greenwood += df / (nf * (nf - df));
             }
+            // S and its standard error change only at events.
+            se = (s > 0.0).then(|| s * greenwood.sqrt());
         }
-        let se_log = greenwood.sqrt();
-        let std_err = (s > 0.0).then_some(s * se_log);
-        out.time.push(t);
-        // Counts are whole numbers below 2^31 (checked by SurvivalData).
-        out.n_risk.push(at_risk as u32);
-        out.n_event.push(d as u32);
-        out.n_censor.push(c as u32);
+        out.time.push(rows.time_of(key));
+        out.n_risk.push(at_risk);
+        out.n_event.push(d);
+        out.n_censor.push(c);
         out.survival.push(s);
-        out.std_err.push(std_err);
+        out.std_err.push(se);
         at_risk -= d + c;
     }
     out.median = crossing(&out.time, out.survival.iter().map(|&v| Some(v)));
-    out.median_lower = crossing(&out.time, (0..out.time.len()).map(|i| out.limits(i).0));
-    out.median_upper = crossing(&out.time, (0..out.time.len()).map(|i| out.limits(i).1));
+    out.median_lower = crossing(&out.time, out.side_curve(false));
+    out.median_upper = crossing(&out.time, out.side_curve(true));
     Ok(out)
 }
 
-/// Pointwise limits of S with `se_log` the standard error of log S.
-fn interval(s: f64, se_log: f64, z: f64, conf_type: ConfType) -> (Option<f64>, Option<f64>) {
+/// The lower (`upper = false`) or upper pointwise limit of S with `se_log`
+/// the standard error of log S.
+fn limit(s: f64, se_log: f64, z: f64, conf_type: ConfType, upper: bool) -> Option<f64> {
     match conf_type {
-        ConfType::Log => (
-            Some(s * (-z * se_log).exp()),
-            Some((s * (z * se_log).exp()).min(1.0)),
-        ),
+        ConfType::Log => Some(if upper {
+            (s * (z * se_log).exp()).min(1.0)
+        } else {
+            s * (-z * se_log).exp()
+        }),
         ConfType::LogLog => {
             if s >= 1.0 {
-                return (None, None);
+                return None;
             }
             // eta = log(-log S) has standard error se_log / |log S|.
             let se_eta = se_log / -s.ln();
-            (
-                Some(s.powf((z * se_eta).exp())),
-                Some(s.powf((-z * se_eta).exp())),
-            )
+            Some(if upper {
+                s.powf((-z * se_eta).exp())
+            } else {
+                s.powf((z * se_eta).exp())
+            })
         }
-        ConfType::Plain => (
-            Some((s - z * s * se_log).max(0.0)),
-            Some((s + z * s * se_log).min(1.0)),
-        ),
+        ConfType::Plain => Some(if upper {
+            (s + z * s * se_log).min(1.0)
+        } else {
+            (s - z * s * se_log).max(0.0)
+        }),
     }
 }
 
@@ -275,11 +285,47 @@ impl KaplanMeier {
     /// # Panics
     /// If `i` is not a row of the curve.
     pub fn limits(&self, i: usize) -> (Option<f64>, Option<f64>) {
+        (self.limit_at(i, false), self.limit_at(i, true))
+    }
+
+    /// One pointwise limit at row `i`.
+    fn limit_at(&self, i: usize, upper: bool) -> Option<f64> {
         let s = self.survival[i];
         match self.std_err[i] {
-            Some(se) if s > 0.0 => interval(s, se / s, self.z, self.conf_type),
-            _ => (None, None),
+            Some(se) if s > 0.0 => limit(s, se / s, self.z, self.conf_type, upper),
+            _ => None,
         }
+    }
+
+    /// One pointwise limit per row, for [`crossing`]: computed again only
+    /// where S or its standard error changed (at event times), and replaced
+    /// by infinity where a cheap bound shows it is above 0.5 (which
+    /// [`crossing`] treats alike: never reached, and a change after an
+    /// exact 0.5).
+    fn side_curve(&self, upper: bool) -> impl Iterator<Item = Option<f64>> + '_ {
+        let above = 0.5 + 2.0 * f64::EPSILON.sqrt();
+        let mut prev: Option<(f64, Option<f64>, Option<f64>)> = None;
+        (0..self.time.len()).map(move |i| {
+            let (s, se) = (self.survival[i], self.std_err[i]);
+            // Upper limits are at least S; log and plain lower limits at
+            // least S - z se (exp(-x) >= 1 - x).
+            let surely_above = if upper {
+                s > above
+            } else {
+                self.conf_type != ConfType::LogLog && se.is_some_and(|se| s - self.z * se > above)
+            };
+            if surely_above {
+                return Some(f64::INFINITY);
+            }
+            match prev {
+                Some((ps, pse, v)) if ps == s && pse == se => v,
+                _ => {
+                    let v = self.limit_at(i, upper);
+                    prev = Some((s, se, v));
+                    v
+                }
+            }
+        })
     }
 
     /// Lower confidence limits, one per row.
@@ -336,6 +382,9 @@ mod tests {
                 for ((s, lo), hi) in km.survival.iter().zip(&km.lower()).zip(&km.upper()) {
                     if let (Some(lo), Some(hi)) = (lo, hi) { prop_assert!(*lo <= *s + 1e-12 && *s <= *hi + 1e-12); }
                 }
+                // The shortcuts of the median limits change nothing.
+                prop_assert_eq!(km.median_lower, crossing(&km.time, km.lower().into_iter()));
+                prop_assert_eq!(km.median_upper, crossing(&km.time, km.upper().into_iter()));
             }
         }
     }

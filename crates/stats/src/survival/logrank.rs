@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use super::data::TimeRows;
 use super::SurvivalData;
 use crate::linalg::{Cholesky, Matrix};
 use crate::{dist, Note, StatsError};
@@ -85,12 +86,7 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
             "must be finite and non-negative",
         ));
     }
-    let labels: Vec<G> = {
-        let mut l: Vec<G> = group.to_vec();
-        l.sort();
-        l.dedup();
-        l
-    };
+    let labels: Vec<G> = super::data::distinct(group);
     let k = labels.len();
     if k < 2 {
         return Err(StatsError::TooFew {
@@ -121,18 +117,114 @@ pub fn logrank<G: Ord + Clone, S: Ord>(
     sorted_core(data, &gidx, labels, lists.as_deref(), opts)
 }
 
-/// The log-rank computation on data in time order: `gidx[pos]` is the group
-/// of the subject at sorted position `pos`; `strata` lists the sorted
-/// positions of each stratum (all positions when `None`).
-pub(crate) fn sorted_core<G>(
-    data: &SurvivalData,
-    gidx: &[u32],
-    labels: Vec<G>,
-    strata: Option<&[&[u32]]>,
-    opts: &LogrankOptions,
-) -> Result<Logrank<G>, StatsError> {
-    let n = data.len();
-    let k = labels.len();
+/// Sums of observed and expected events and their covariance over event
+/// times (one place, so the pooled and the merged passes agree exactly).
+struct Sums {
+    k: usize,
+    rho: f64,
+    observed: Vec<f64>,
+    expected: Vec<f64>,
+    /// Upper triangle of the k x k covariance, row-major.
+    var: Vec<f64>,
+}
+
+impl Sums {
+    fn new(k: usize, rho: f64) -> Self {
+        Sums {
+            k,
+            rho,
+            observed: vec![0.0; k],
+            expected: vec![0.0; k],
+            var: vec![0.0; k * k],
+        }
+    }
+
+    /// One event time: `d_tot` deaths, `deaths` per group, `risk` per group
+    /// and `at_risk` in all just before it, `km` the pooled S(t-).
+    #[inline(always)]
+    fn add(&mut self, km: f64, d_tot: f64, at_risk: f64, risk: &[f64], deaths: &[f64]) {
+        let w = if self.rho == 0.0 {
+            1.0
+        } else {
+            km.powf(self.rho)
+        };
+        let hyper = if at_risk > 1.0 {
+            d_tot * (at_risk - d_tot) / (at_risk - 1.0)
+        } else {
+            0.0
+        };
+        // Loop bounds from `risk`, whose length the fixed-size callers fix.
+        let k = risk.len();
+        let inv = 1.0 / at_risk;
+        let c = w * w * hyper;
+        let (observed, expected) = (&mut self.observed[..k], &mut self.expected[..k]);
+        for a in 0..k {
+            // Share of the risk set in group a.
+            let pa = risk[a] * inv;
+            observed[a] += w * deaths[a];
+            expected[a] += w * d_tot * pa;
+            let cpa = c * pa;
+            let row = &mut self.var[a * k..(a + 1) * k];
+            row[a] += cpa * (1.0 - pa);
+            for (v, &rb) in row.iter_mut().zip(risk).skip(a + 1) {
+                *v -= cpa * (rb * inv);
+            }
+        }
+    }
+
+    /// The test of the accumulated sums.
+    fn finish<G>(self, labels: Vec<G>) -> Result<Logrank<G>, StatsError> {
+        let k = self.k;
+        let mut var = Matrix::zeros(k, k);
+        for a in 0..k {
+            for b in a..k {
+                var.set(a, b, self.var[a * k + b]);
+            }
+        }
+        var.symmetrize_from_upper();
+        let (observed, expected) = (self.observed, self.expected);
+        // Groups with a positive expected count, leaving the first out.
+        let keep: Vec<usize> = (0..k).filter(|&g| expected[g] > 0.0).collect();
+        let mut notes = Vec::new();
+        if keep.len() < 2 {
+            return Err(StatsError::TooFew {
+                argument: "groups with subjects at risk at an event time".into(),
+                needed: 2,
+                found: keep.len(),
+            });
+        }
+        if keep.len() < k {
+            notes.push(Note(format!(
+                "{} group(s) had no expected events and were left out",
+                k - keep.len()
+            )));
+        }
+        let sub: Vec<usize> = keep[1..].to_vec();
+        let v = var.select(&sub, &sub);
+        let diff: Vec<f64> = sub.iter().map(|&g| observed[g] - expected[g]).collect();
+        let chol = Cholesky::new(&v, "log-rank variance")?;
+        let x = chol.solve(&diff);
+        let statistic: f64 = x
+            .iter()
+            .zip(&diff)
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            .max(0.0);
+        let df = (keep.len() - 1) as f64;
+        Ok(Logrank {
+            statistic,
+            df,
+            p_value: dist::chi_square_sf(statistic, df),
+            groups: labels,
+            observed,
+            expected,
+            notes,
+        })
+    }
+}
+
+/// Checks the number of groups and rho.
+fn check(k: usize, opts: &LogrankOptions) -> Result<(), StatsError> {
     if k < 2 {
         return Err(StatsError::TooFew {
             argument: "groups".into(),
@@ -147,6 +239,22 @@ pub(crate) fn sorted_core<G>(
             "must be finite and non-negative",
         ));
     }
+    Ok(())
+}
+
+/// The log-rank computation on data in time order: `gidx[pos]` is the group
+/// of the subject at sorted position `pos`; `strata` lists the sorted
+/// positions of each stratum (all positions when `None`).
+fn sorted_core<G>(
+    data: &SurvivalData,
+    gidx: &[u32],
+    labels: Vec<G>,
+    strata: Option<&[&[u32]]>,
+    opts: &LogrankOptions,
+) -> Result<Logrank<G>, StatsError> {
+    let n = data.len();
+    let k = labels.len();
+    check(k, opts)?;
     let all: Vec<u32>;
     let lists: Vec<&[u32]> = match strata {
         Some(l) => l.to_vec(),
@@ -156,9 +264,7 @@ pub(crate) fn sorted_core<G>(
         }
     };
     let (time, event) = (data.sorted_time(), data.sorted_event());
-    let mut observed = vec![0.0; k];
-    let mut expected = vec![0.0; k];
-    let mut var = Matrix::zeros(k, k);
+    let mut sums = Sums::new(k, opts.rho);
     let mut risk = vec![0.0; k];
     let mut deaths = vec![0.0; k];
     let mut leaving = vec![0.0; k];
@@ -186,26 +292,7 @@ pub(crate) fn sorted_core<G>(
                 p += 1;
             }
             if d_tot > 0.0 {
-                let w = if opts.rho == 0.0 {
-                    1.0
-                } else {
-                    km.powf(opts.rho)
-                };
-                let hyper = if at_risk > 1.0 {
-                    d_tot * (at_risk - d_tot) / (at_risk - 1.0)
-                } else {
-                    0.0
-                };
-                for a in 0..k {
-                    let ea = d_tot * risk[a] / at_risk;
-                    observed[a] += w * deaths[a];
-                    expected[a] += w * ea;
-                    let pa = risk[a] / at_risk;
-                    for (b, &rb) in risk.iter().enumerate().skip(a) {
-                        let delta = if a == b { 1.0 } else { 0.0 };
-                        var.add_to(a, b, w * w * hyper * pa * (delta - rb / at_risk));
-                    }
-                }
+                sums.add(km, d_tot, at_risk, &risk, &deaths);
                 km *= 1.0 - d_tot / at_risk;
             }
             for (r, l) in risk.iter_mut().zip(&leaving) {
@@ -214,42 +301,104 @@ pub(crate) fn sorted_core<G>(
             }
         }
     }
-    var.symmetrize_from_upper();
-    // Groups with a positive expected count, leaving the first out.
-    let keep: Vec<usize> = (0..k).filter(|&g| expected[g] > 0.0).collect();
-    let mut notes = Vec::new();
-    if keep.len() < 2 {
-        return Err(StatsError::TooFew {
-            argument: "groups with subjects at risk at an event time".into(),
-            needed: 2,
-            found: keep.len(),
+    sums.finish(labels)
+}
+
+/// The unstratified test on one time-ordered run of rows per group,
+/// merging the runs: at each time, the groups whose next row has it.
+pub(crate) fn merged_core<G, R: TimeRows>(
+    runs: &[R],
+    labels: Vec<G>,
+    opts: &LogrankOptions,
+) -> Result<Logrank<G>, StatsError> {
+    let k = labels.len();
+    check(k, opts)?;
+    if runs.len() != k {
+        return Err(StatsError::LengthMismatch {
+            argument: "group runs".into(),
+            found: runs.len(),
+            other: "groups".into(),
+            expected: k,
         });
     }
-    if keep.len() < k {
-        notes.push(Note(format!(
-            "{} group(s) had no expected events and were left out",
-            k - keep.len()
-        )));
+    if runs.iter().any(|r| r.len() == 0) {
+        return Err(StatsError::TooFew {
+            argument: "subjects in a group".into(),
+            needed: 1,
+            found: 0,
+        });
     }
-    let sub: Vec<usize> = keep[1..].to_vec();
-    let v = var.select(&sub, &sub);
-    let diff: Vec<f64> = sub.iter().map(|&g| observed[g] - expected[g]).collect();
-    let chol = Cholesky::new(&v, "log-rank variance")?;
-    let x = chol.solve(&diff);
-    let statistic: f64 = x
-        .iter()
-        .zip(&diff)
-        .map(|(a, b)| a * b)
-        .sum::<f64>()
-        .max(0.0);
-    let df = (keep.len() - 1) as f64;
-    Ok(Logrank {
-        statistic,
-        df,
-        p_value: dist::chi_square_sf(statistic, df),
-        groups: labels,
-        observed,
-        expected,
-        notes,
-    })
+    let mut sums = Sums::new(k, opts.rho);
+    // Fixed-size state for the usual few arms: the loops over groups unroll.
+    match k {
+        2 => merge_pass(runs, &mut sums, [0.0; 2], [0; 2], [0; 2]),
+        3 => merge_pass(runs, &mut sums, [0.0; 3], [0; 3], [0; 3]),
+        4 => merge_pass(runs, &mut sums, [0.0; 4], [0; 4], [0; 4]),
+        _ => merge_pass(runs, &mut sums, vec![0.0; k], vec![0; k], vec![0; k]),
+    }
+    sums.finish(labels)
+}
+
+/// The merge of [`merged_core`], with per-group state in `F` (f64), `H`
+/// (time keys) and `P` (positions), given zeroed, of one entry per run.
+fn merge_pass<R, F, H, P>(runs: &[R], sums: &mut Sums, zeros: F, mut heads: H, mut pos: P)
+where
+    R: TimeRows,
+    F: AsRef<[f64]> + AsMut<[f64]> + Clone,
+    H: AsRef<[u64]> + AsMut<[u64]>,
+    P: AsMut<[usize]>,
+{
+    let (mut risk, mut deaths, mut leaving) = (zeros.clone(), zeros.clone(), zeros);
+    for (r, run) in risk.as_mut().iter_mut().zip(runs) {
+        *r = run.len() as f64;
+    }
+    let mut at_risk = runs.iter().map(TimeRows::len).sum::<usize>() as f64;
+    // Each run's next time key (u64::MAX when the run is done).
+    let head = |r: &R, p: usize| if p < r.len() { r.tkey(p) } else { u64::MAX };
+    for (h, r) in heads.as_mut().iter_mut().zip(runs) {
+        *h = head(r, 0);
+    }
+    let mut km: f64 = 1.0;
+    loop {
+        let t = heads.as_ref().iter().fold(u64::MAX, |m, &h| m.min(h));
+        if t == u64::MAX {
+            break;
+        }
+        let mut d_tot = 0u32;
+        let groups = heads
+            .as_mut()
+            .iter_mut()
+            .zip(pos.as_mut())
+            .zip(deaths.as_mut().iter_mut().zip(leaving.as_mut()))
+            .zip(runs);
+        for (((h, p), (dg, lg)), r) in groups {
+            // Without branching on which group holds the time (that is
+            // random): a group takes its head row when the head is at t.
+            // Runs are not empty, so the clamped row exists.
+            let hit = u32::from(*h == t);
+            let (mut d, mut l) = (hit & u32::from(r.event((*p).min(r.len() - 1))), hit);
+            *p += hit as usize;
+            let mut next = head(r, *p);
+            // Further rows at t (ties); only possible after a hit.
+            while next == t {
+                d += u32::from(r.event(*p));
+                l += 1;
+                *p += 1;
+                next = head(r, *p);
+            }
+            *h = next;
+            *dg = f64::from(d);
+            *lg = f64::from(l);
+            d_tot += d;
+        }
+        if d_tot > 0 {
+            let d_tot = f64::from(d_tot);
+            sums.add(km, d_tot, at_risk, risk.as_ref(), deaths.as_ref());
+            km *= 1.0 - d_tot / at_risk;
+        }
+        for (r, l) in risk.as_mut().iter_mut().zip(leaving.as_ref()) {
+            *r -= l;
+            at_risk -= l;
+        }
+    }
 }

@@ -6,6 +6,7 @@ mod kaplan_meier;
 mod logrank;
 mod two_stage;
 
+pub use crate::rank::sort::sort_times;
 pub use cox::{CoxData, CoxFit, CoxOptions, CoxPh, Ties};
 pub use data::{GroupedSurvival, SurvivalData};
 pub use kaplan_meier::{kaplan_meier, ConfType, KaplanMeier, KaplanMeierOptions};

@@ -1,9 +1,17 @@
 //! The log partial likelihood, its gradient and information, by one pass
 //! over the subjects in decreasing time within each stratum (Therneau &
 //! Grambsch 2000, section 3.3).
+//!
+//! The pass is compiled for each covariate count up to [`MAX_FIXED`] with
+//! the running sums in fixed-size arrays (kept in registers, loops
+//! unrolled); larger models use the same pass over vectors.
 
-use super::{CoxData, Ties};
+use super::Ties;
 use crate::linalg::Matrix;
+use crate::survival::SurvivalData;
+
+/// The largest covariate count with a fixed-size pass.
+const MAX_FIXED: usize = 4;
 
 /// Value, score and information at one beta.
 #[derive(Debug, Clone)]
@@ -13,13 +21,16 @@ pub(super) struct Evaluation {
     pub information: Matrix,
 }
 
-/// The data in the order the pass needs, with centred covariates.
-pub(super) struct Problem {
-    ties: Ties,
+/// The data in the order the pass needs (by stratum, then decreasing
+/// time), with centred covariates.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct PassData {
     p: usize,
     /// Row-major centred covariates in pass order.
     x: Vec<f64>,
-    event: Vec<bool>,
+    /// 1.0 for an event, 0.0 for a censoring, in pass order: the pass adds
+    /// an event's terms multiplied by it instead of branching on it.
+    event: Vec<f64>,
     /// Index where each tied-time block starts, and the end of the data.
     blocks: Vec<usize>,
     /// Whether a block starts a new stratum (risk sums reset).
@@ -27,59 +38,92 @@ pub(super) struct Problem {
     sds: Vec<f64>,
 }
 
-impl Problem {
-    pub fn new(data: &CoxData, ties: Ties) -> Self {
-        let n = data.surv.len();
-        let p = data.names.len();
-        let time = data.surv.time();
-        // By stratum, then decreasing time: the data's radix-sorted order,
-        // reversed, then split by stratum with a stable counting pass (no
-        // comparison sort). The order within a tied time does not matter:
-        // a block enters the risk set whole.
-        let n_strata = data.strata.iter().copied().max().map_or(1, |m| m + 1);
-        let mut starts = vec![0usize; n_strata + 1];
-        for &s in &data.strata {
-            starts[s + 1] += 1;
-        }
-        for k in 0..n_strata {
-            starts[k + 1] += starts[k];
-        }
-        let mut order = vec![0usize; n];
-        for &i in data.surv.order().iter().rev() {
-            let s = data.strata[i as usize];
-            order[starts[s]] = i as usize;
-            starts[s] += 1;
-        }
-        let means: Vec<f64> = (0..p)
-            .map(|j| (0..n).map(|i| data.x.get(i, j)).sum::<f64>() / n as f64)
+impl PassData {
+    /// `columns` are the validated covariates (each of the data's length),
+    /// `strata` the stratum codes 0.. of the subjects.
+    pub fn new(surv: &SurvivalData, columns: &[&[f64]], strata: Option<&[usize]>) -> Self {
+        let n = surv.len();
+        let p = columns.len();
+        let means: Vec<f64> = columns
+            .iter()
+            .map(|c| c.iter().sum::<f64>() / n as f64)
             .collect();
-        let sds: Vec<f64> = (0..p)
-            .map(|j| {
-                ((0..n)
-                    .map(|i| (data.x.get(i, j) - means[j]).powi(2))
-                    .sum::<f64>()
-                    / n as f64)
-                    .sqrt()
-            })
+        let sds: Vec<f64> = columns
+            .iter()
+            .zip(&means)
+            .map(|(c, m)| (c.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n as f64).sqrt())
             .collect();
-        let mut x = Vec::with_capacity(n * p);
-        let mut event = Vec::with_capacity(n);
+        // Pass position of each subject: the radix-sorted time order
+        // reversed, then (with strata) split by stratum with a stable
+        // counting pass. The order within a tied time does not matter: a
+        // block enters the risk set whole.
+        let order = surv.order();
+        let mut rank = vec![0u32; n];
+        match strata {
+            None => {
+                for (pos, &i) in order.iter().rev().enumerate() {
+                    rank[i as usize] = pos as u32;
+                }
+            }
+            Some(strata) => {
+                let n_strata = strata.iter().copied().max().map_or(1, |m| m + 1);
+                let mut starts = vec![0usize; n_strata + 1];
+                for &s in strata {
+                    starts[s + 1] += 1;
+                }
+                for k in 0..n_strata {
+                    starts[k + 1] += starts[k];
+                }
+                for &i in order.iter().rev() {
+                    let s = strata[i as usize];
+                    rank[i as usize] = starts[s] as u32;
+                    starts[s] += 1;
+                }
+            }
+        }
+        // Read the inputs in their order and write each subject to its pass
+        // position (scattered writes cost less than gathered reads).
+        let mut x = vec![0.0; n * p];
+        let mut event = vec![0.0; n];
+        let ev = surv.event();
+        for (i, &pos) in rank.iter().enumerate() {
+            let pos = pos as usize;
+            for (j, (c, m)) in columns.iter().zip(&means).enumerate() {
+                x[pos * p + j] = c[i] - m;
+            }
+            event[pos] = f64::from(u8::from(ev[i]));
+        }
+        // Blocks of tied times within strata, from the (stratum, time) of
+        // each pass position.
         let mut blocks = Vec::new();
         let mut new_stratum = Vec::new();
-        for (pos, &i) in order.iter().enumerate() {
-            let starts = pos == 0
-                || data.strata[order[pos - 1]] != data.strata[i]
-                || time[order[pos - 1]] != time[i];
-            if starts {
+        let mut add = |key: &mut Option<(usize, f64)>, pos: usize, next: (usize, f64)| {
+            if *key != Some(next) {
+                new_stratum.push(key.is_none_or(|k| k.0 != next.0));
                 blocks.push(pos);
-                new_stratum.push(pos == 0 || data.strata[order[pos - 1]] != data.strata[i]);
+                *key = Some(next);
             }
-            x.extend((0..p).map(|j| data.x.get(i, j) - means[j]));
-            event.push(data.surv.event()[i]);
+        };
+        let mut key = None;
+        match strata {
+            // One stratum: the sorted times reversed, read in order.
+            None => {
+                for (pos, &t) in surv.sorted_time().iter().rev().enumerate() {
+                    add(&mut key, pos, (0, t));
+                }
+            }
+            Some(strata) => {
+                let mut keys = vec![(0usize, 0.0f64); n];
+                for ((&pos, &s), &t) in rank.iter().zip(strata).zip(surv.time()) {
+                    keys[pos as usize] = (s, t);
+                }
+                for (pos, &k) in keys.iter().enumerate() {
+                    add(&mut key, pos, k);
+                }
+            }
         }
         blocks.push(n);
-        Problem {
-            ties,
+        PassData {
             p,
             x,
             event,
@@ -89,89 +133,204 @@ impl Problem {
         }
     }
 
+    /// The standard deviation of covariate `j`.
     pub fn sd(&self, j: usize) -> f64 {
         self.sds[j]
     }
+}
+
+/// The likelihood of the data under a tie handling.
+pub(super) struct Problem<'a> {
+    ties: Ties,
+    data: &'a PassData,
+}
+
+impl<'a> Problem<'a> {
+    pub fn new(data: &'a PassData, ties: Ties) -> Self {
+        Problem { ties, data }
+    }
 
     pub fn evaluate(&self, beta: &[f64]) -> Evaluation {
-        let p = self.p;
+        let efron = self.ties == Ties::Efron;
+        match (self.data.p, efron) {
+            (1, true) => self.pass::<[f64; 1], [[f64; 1]; 1], true>(beta),
+            (1, false) => self.pass::<[f64; 1], [[f64; 1]; 1], false>(beta),
+            (2, true) => self.pass::<[f64; 2], [[f64; 2]; 2], true>(beta),
+            (2, false) => self.pass::<[f64; 2], [[f64; 2]; 2], false>(beta),
+            (3, true) => self.pass::<[f64; 3], [[f64; 3]; 3], true>(beta),
+            (3, false) => self.pass::<[f64; 3], [[f64; 3]; 3], false>(beta),
+            (4, true) => self.pass::<[f64; MAX_FIXED], [[f64; 4]; 4], true>(beta),
+            (4, false) => self.pass::<[f64; MAX_FIXED], [[f64; 4]; 4], false>(beta),
+            (_, true) => self.pass::<Vec<f64>, Vec<Vec<f64>>, true>(beta),
+            (_, false) => self.pass::<Vec<f64>, Vec<Vec<f64>>, false>(beta),
+        }
+    }
+
+    /// The pass with vectors of type `V` and matrices of type `M` (arrays
+    /// of a fixed size p, or vectors); `EFRON` selects the tie handling.
+    fn pass<V: Vector, M: Square<V>, const EFRON: bool>(&self, beta: &[f64]) -> Evaluation {
+        let data = self.data;
+        let p = data.p;
+        let mut b = V::zeros(p);
+        b.as_mut().copy_from_slice(beta);
+        let b = b.as_ref();
         let mut loglik = 0.0;
-        let mut score = vec![0.0; p];
-        let mut info = Matrix::zeros(p, p);
-        // Risk-set sums.
-        let (mut s0, mut s1, mut s2) = (0.0, vec![0.0; p], vec![0.0; p * p]);
-        // Sums over the events of a block.
-        let (mut a1, mut a2) = (vec![0.0; p], vec![0.0; p * p]);
-        let mut mean = vec![0.0; p];
-        for b in 0..self.blocks.len() - 1 {
-            if self.new_stratum[b] {
+        let mut score = V::zeros(p);
+        let mut info = M::zeros(p);
+        // Risk-set sums: of r = exp(eta), r x and r x x' (upper triangle).
+        let (mut s0, mut s1, mut s2) = (0.0, V::zeros(p), M::zeros(p));
+        // The same over the events of a block (Efron).
+        let (mut a1, mut a2) = (V::zeros(p), M::zeros(p));
+        let mut mean = V::zeros(p);
+        let mut xbuf = V::zeros(p);
+        for blk in 0..data.blocks.len() - 1 {
+            if data.new_stratum[blk] {
                 s0 = 0.0;
-                s1.iter_mut().for_each(|v| *v = 0.0);
-                s2.iter_mut().for_each(|v| *v = 0.0);
+                s1 = V::zeros(p);
+                s2 = M::zeros(p);
             }
-            let (lo, hi) = (self.blocks[b], self.blocks[b + 1]);
-            let mut d = 0usize;
+            let (lo, hi) = (data.blocks[blk], data.blocks[blk + 1]);
+            let mut d = 0.0;
             let mut a0 = 0.0;
-            a1.iter_mut().for_each(|v| *v = 0.0);
-            a2.iter_mut().for_each(|v| *v = 0.0);
-            for i in lo..hi {
-                let xi = &self.x[i * p..(i + 1) * p];
-                let eta: f64 = xi.iter().zip(beta).map(|(x, b)| x * b).sum();
+            if EFRON {
+                a1 = V::zeros(p);
+                a2 = M::zeros(p);
+            }
+            let rows = data.x[lo * p..hi * p].chunks_exact(p);
+            for (row, &e) in rows.zip(&data.event[lo..hi]) {
+                // A copy of the row whose length the compiler knows (p).
+                xbuf.as_mut().copy_from_slice(row);
+                let xi = xbuf.as_ref();
+                let eta: f64 = xi.iter().zip(b).map(|(x, b)| x * b).sum();
                 let r = eta.exp();
                 s0 += r;
-                for j in 0..p {
-                    s1[j] += r * xi[j];
-                    for k in j..p {
-                        s2[j * p + k] += r * xi[j] * xi[k];
+                d += e;
+                loglik += e * eta;
+                let re = r * e;
+                a0 += re;
+                let (s1, sc, a1) = (s1.as_mut(), score.as_mut(), a1.as_mut());
+                for j in 0..xi.len() {
+                    let rx = r * xi[j];
+                    s1[j] += rx;
+                    sc[j] += e * xi[j];
+                    let row = s2.row_mut(j);
+                    for k in j..xi.len() {
+                        row[k] += rx * xi[k];
                     }
-                }
-                if self.event[i] {
-                    d += 1;
-                    loglik += eta;
-                    for (sc, xv) in score.iter_mut().zip(xi) {
-                        *sc += xv;
-                    }
-                    if self.ties == Ties::Efron {
-                        a0 += r;
-                        for j in 0..p {
-                            a1[j] += r * xi[j];
-                            for k in j..p {
-                                a2[j * p + k] += r * xi[j] * xi[k];
-                            }
+                    if EFRON {
+                        let rex = re * xi[j];
+                        a1[j] += rex;
+                        let row = a2.row_mut(j);
+                        for k in j..xi.len() {
+                            row[k] += rex * xi[k];
                         }
                     }
                 }
             }
-            if d == 0 {
+            if d == 0.0 {
                 continue;
             }
-            // Breslow: every death sees the full risk set. Efron: the r-th
-            // of d tied deaths sees the risk set less r/d of the deaths.
-            let steps = d;
-            for r in 0..steps {
-                let f = match self.ties {
-                    Ties::Breslow => 0.0,
-                    Ties::Efron => r as f64 / d as f64,
-                };
-                let t0 = s0 - f * a0;
-                loglik -= t0.ln();
-                for j in 0..p {
-                    mean[j] = (s1[j] - f * a1[j]) / t0;
-                    score[j] -= mean[j];
+            let (s1, a1, mean) = (s1.as_ref(), a1.as_ref(), mean.as_mut());
+            let sc = score.as_mut();
+            if EFRON {
+                // The r-th of d tied deaths sees the risk set less r/d of
+                // the deaths.
+                let deaths = d as usize;
+                for r in 0..deaths {
+                    let f = r as f64 / d;
+                    let t0 = s0 - f * a0;
+                    loglik -= t0.ln();
+                    let inv = 1.0 / t0;
+                    for j in 0..mean.len() {
+                        mean[j] = (s1[j] - f * a1[j]) * inv;
+                        sc[j] -= mean[j];
+                    }
+                    for j in 0..mean.len() {
+                        let (s2r, a2r, ir) = (s2.row(j), a2.row(j), info.row_mut(j));
+                        for k in j..mean.len() {
+                            ir[k] += (s2r[k] - f * a2r[k]) * inv - mean[j] * mean[k];
+                        }
+                    }
                 }
-                for j in 0..p {
-                    for k in j..p {
-                        let t2 = (s2[j * p + k] - f * a2[j * p + k]) / t0;
-                        info.add_to(j, k, t2 - mean[j] * mean[k]);
+            } else {
+                // Breslow: every death sees the full risk set.
+                loglik -= d * s0.ln();
+                let inv = 1.0 / s0;
+                for j in 0..mean.len() {
+                    mean[j] = s1[j] * inv;
+                    sc[j] -= d * mean[j];
+                }
+                for j in 0..mean.len() {
+                    let (s2r, ir) = (s2.row(j), info.row_mut(j));
+                    for k in j..mean.len() {
+                        ir[k] += d * (s2r[k] * inv - mean[j] * mean[k]);
                     }
                 }
             }
         }
-        info.symmetrize_from_upper();
+        let mut information = Matrix::zeros(p, p);
+        for j in 0..p {
+            for k in j..p {
+                information.set(j, k, info.row(j)[k]);
+            }
+        }
+        information.symmetrize_from_upper();
         Evaluation {
             loglik,
-            score,
-            information: info,
+            score: score.as_ref().to_vec(),
+            information,
         }
+    }
+}
+
+/// A vector of p covariate sums.
+trait Vector: AsRef<[f64]> + AsMut<[f64]> {
+    fn zeros(p: usize) -> Self;
+}
+
+impl<const P: usize> Vector for [f64; P] {
+    #[inline]
+    fn zeros(_: usize) -> Self {
+        [0.0; P]
+    }
+}
+
+impl Vector for Vec<f64> {
+    fn zeros(p: usize) -> Self {
+        vec![0.0; p]
+    }
+}
+
+/// A p x p matrix of sums, by rows of type `V`.
+trait Square<V> {
+    fn zeros(p: usize) -> Self;
+    fn row(&self, j: usize) -> &[f64];
+    fn row_mut(&mut self, j: usize) -> &mut [f64];
+}
+
+impl<const P: usize> Square<[f64; P]> for [[f64; P]; P] {
+    #[inline]
+    fn zeros(_: usize) -> Self {
+        [[0.0; P]; P]
+    }
+    #[inline]
+    fn row(&self, j: usize) -> &[f64] {
+        &self[j]
+    }
+    #[inline]
+    fn row_mut(&mut self, j: usize) -> &mut [f64] {
+        &mut self[j]
+    }
+}
+
+impl Square<Vec<f64>> for Vec<Vec<f64>> {
+    fn zeros(p: usize) -> Self {
+        vec![vec![0.0; p]; p]
+    }
+    fn row(&self, j: usize) -> &[f64] {
+        &self[j]
+    }
+    fn row_mut(&mut self, j: usize) -> &mut [f64] {
+        &mut self[j]
     }
 }

@@ -5,7 +5,7 @@ mod kernel;
 use std::str::FromStr;
 
 use super::SurvivalData;
-use crate::linalg::{Cholesky, Matrix};
+use crate::linalg::Cholesky;
 use crate::{dist, Note, StatsError};
 
 /// How tied event times enter the partial likelihood.
@@ -67,9 +67,9 @@ impl Default for CoxOptions {
 pub struct CoxData {
     surv: SurvivalData,
     names: Vec<String>,
-    /// n x p, row-major.
-    x: Matrix,
-    strata: Vec<usize>,
+    /// Centred covariates, events and tied-time blocks in the order of the
+    /// likelihood pass (by stratum, then decreasing time), made once.
+    pass: kernel::PassData,
 }
 
 impl CoxData {
@@ -93,32 +93,30 @@ impl CoxData {
                 found: 0,
             });
         }
-        let p = columns.len();
-        let mut x = Matrix::zeros(n, p);
-        for (j, (name, col)) in columns.iter().enumerate() {
+        for (name, col) in columns {
             crate::common::check_same_len(format!("x.{name}"), col.len(), "time", n)?;
             crate::common::check_finite(&format!("x.{name}"), col)?;
-            for (i, &v) in col.iter().enumerate() {
-                x.set(i, j, v);
-            }
         }
-        let strata = match strata {
-            None => vec![0; n],
+        let strata: Option<Vec<usize>> = match strata {
+            None => None,
             Some(s) => {
                 crate::common::check_same_len("strata", s.len(), "time", n)?;
                 let mut levels: Vec<&S> = s.iter().collect();
                 levels.sort();
                 levels.dedup();
-                s.iter()
-                    .map(|v| levels.binary_search(&v).unwrap_or(0))
-                    .collect()
+                Some(
+                    s.iter()
+                        .map(|v| levels.binary_search(&v).unwrap_or(0))
+                        .collect(),
+                )
             }
         };
+        let cols: Vec<&[f64]> = columns.iter().map(|(_, c)| c.as_slice()).collect();
+        let pass = kernel::PassData::new(&surv, &cols, strata.as_deref());
         Ok(CoxData {
             surv,
             names: columns.iter().map(|(n, _)| n.clone()).collect(),
-            x,
-            strata,
+            pass,
         })
     }
 }
@@ -215,7 +213,7 @@ impl CoxPh {
                 "there are no events, so no hazard ratio can be estimated",
             ));
         }
-        let problem = kernel::Problem::new(data, opts.ties);
+        let problem = kernel::Problem::new(&data.pass, opts.ties);
         let p = data.names.len();
         let mut beta = vec![0.0; p];
         let start = problem.evaluate(&beta);
@@ -270,7 +268,7 @@ impl CoxPh {
         let df = p as f64;
         let mut notes = Vec::new();
         for (j, (b, s)) in beta.iter().zip(&se).enumerate() {
-            let sd = problem.sd(j);
+            let sd = data.pass.sd(j);
             if (b * sd).abs() > 15.0 || !s.is_finite() {
                 notes.push(Note(format!(
                     "coefficient of `{}` may be infinite (monotone likelihood: an event pattern separated by this covariate)",
