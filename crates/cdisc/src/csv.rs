@@ -265,8 +265,12 @@ pub fn from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, CdiscE
         ),
     };
 
-    // Read every field as text first (the inferred types need all of them).
-    let mut text: Vec<Vec<String>> = vec![Vec::new(); variables.len()];
+    // Read every field as text first (the inferred types need all of them),
+    // each column into one buffer: a String per cell is made only for the
+    // character columns, at the end.
+    let mut text: Vec<TextColumn> = (0..variables.len())
+        .map(|_| TextColumn::default())
+        .collect();
     let mut lines: Vec<u64> = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     while r.read_byte_record(&mut record).map_err(csv_error)? {
@@ -285,7 +289,7 @@ pub fn from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, CdiscE
                     e.valid_up_to()
                 ),
             })?;
-            text[slot].push(value.to_owned());
+            text[slot].push(value);
         }
     }
 
@@ -331,7 +335,7 @@ pub fn from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, CdiscE
                         problem: format!("{} bytes exceed the length {}", f.len(), v.length),
                     });
                 }
-                Column::Character(fields)
+                Column::Character(fields.iter().map(str::to_owned).collect())
             }
         };
         out_vars.push(v);
@@ -356,23 +360,55 @@ pub fn from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, CdiscE
     })
 }
 
-/// Infers a variable's kind from its fields (see the module docs).
-fn infer(v: Variable, fields: &[String]) -> Variable {
-    let present = || fields.iter().filter(|f| !f.is_empty());
-    let any = present().next().is_some();
-    if any
-        && present().all(|f| Missing::parse(f).is_some() || parse_number(f).is_some())
-        && present().any(|f| parse_number(f).is_some())
-    {
+/// The fields of one CSV column, stored end to end in one buffer.
+#[derive(Default)]
+struct TextColumn {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    fn push(&mut self, value: &str) {
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(a, b)| &self.text[a..b])
+    }
+}
+
+/// Infers a variable's kind from its fields (see the module docs), in one
+/// pass for numbers and, only if needed, one pass per temporal kind.
+fn infer(v: Variable, fields: &TextColumn) -> Variable {
+    let (mut any, mut numeric, mut any_number) = (false, true, false);
+    for f in fields.iter().filter(|f| !f.is_empty()) {
+        any = true;
+        if parse_number(f).is_some() {
+            any_number = true;
+        } else if Missing::parse(f).is_none() {
+            numeric = false;
+            break;
+        }
+    }
+    if any && numeric && any_number {
         return Variable::numeric(v.name);
     }
+    let present = || fields.iter().filter(|f| !f.is_empty());
     if any && present().all(|f| from_iso(f, Temporal::Date).is_some()) {
         return Variable::numeric(v.name).with_format(Format::new("E8601DA", 10, 0));
     }
     if any && present().all(|f| from_iso(f, Temporal::DateTime).is_some()) {
         return Variable::numeric(v.name).with_format(Format::new("E8601DT", 19, 0));
     }
-    let longest = fields.iter().map(String::len).max().unwrap_or(0);
+    let longest = fields.iter().map(str::len).max().unwrap_or(0);
     Variable::character(v.name, longest.max(1))
 }
 

@@ -138,7 +138,8 @@ fn demo_adverse_event_counts_agree_with_adae() {
     // UNSCHEDULED records (every randomized subject is in the safety
     // population in the demo).
     let adlb: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("adam/adlb.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("adam/adlb.json")).unwrap())
+            .unwrap();
     let names: Vec<&str> = adlb["columns"]
         .as_array()
         .unwrap()
