@@ -548,6 +548,73 @@ impl Plan {
         Ok(())
     }
 
+    /// The variables the plan reads, by upper-case dataset name: what a
+    /// reader may keep when it need not load whole datasets. ADSL's are
+    /// always included (arms, populations, STUDYID).
+    pub fn variables(
+        &self,
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut add = |dataset: &str, vars: &[&str]| {
+            let set = out.entry(dataset.to_ascii_uppercase()).or_default();
+            set.insert("USUBJID".into());
+            set.extend(vars.iter().map(|v| v.to_string()));
+        };
+        let mut adsl: Vec<&str> = vec!["STUDYID", &self.arms.variable];
+        if let Some(a) = &self.arms.actual_variable {
+            adsl.push(a);
+        }
+        adsl.extend(self.populations.values().map(|p| p.flag.as_str()));
+        if let Some(c) = &self.consort {
+            adsl.extend([
+                c.randomized_flag.as_str(),
+                c.treated_flag.as_str(),
+                c.analysed_flag.as_str(),
+                c.status.as_str(),
+                c.reason.as_str(),
+            ]);
+            if let Some(f) = &c.screen_fail_flag {
+                adsl.push(f);
+            }
+        }
+        add("ADSL", &adsl);
+        if let Some(b) = &self.baseline {
+            let vars: Vec<&str> = b.variables.iter().map(|v| v.variable.as_str()).collect();
+            add(&b.dataset, &vars);
+        }
+        for l in &self.longitudinal {
+            add(
+                &l.dataset,
+                &["PARAMCD", "AVISITN", "AVAL", "DTYPE", "ANL01FL", "BASE"],
+            );
+        }
+        for t in &self.time_to_event {
+            add(&t.dataset, &["PARAMCD", "AVAL", "CNSR"]);
+        }
+        if let Some(s) = &self.safety {
+            let mut vars = vec![s.body_system.as_str(), s.term.as_str()];
+            vars.extend(s.flag.as_deref());
+            vars.extend(s.grade.as_deref());
+            vars.extend(s.serious.as_deref());
+            add(&s.dataset, &vars);
+            if !s.lab_thresholds.is_empty() {
+                add(
+                    &s.lab_dataset,
+                    &["PARAMCD", "AVAL", "AVISITN", "ABLFL", "DTYPE", "ANRHI"],
+                );
+            }
+        }
+        for l in &self.listing {
+            let mut vars: Vec<&str> = l.variables.iter().map(String::as_str).collect();
+            if let Some(f) = &l.filter {
+                vars.push(&f.variable);
+            }
+            add(&l.dataset, &vars);
+        }
+        out
+    }
+
     /// The plan as TOML text (for results.json and `rct plan show`).
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()

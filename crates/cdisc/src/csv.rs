@@ -115,9 +115,19 @@ pub struct ReadOptions {
     /// (in any order, ignoring case); the dataset keeps the schema's order,
     /// kinds, lengths, labels and formats.
     pub schema: Option<Vec<Variable>>,
+    /// Read only these columns (names, ignoring case); the others are
+    /// parsed as CSV but not stored. Without a schema only.
+    pub columns: Option<Vec<String>>,
 }
 
 impl ReadOptions {
+    /// Reads only the named columns (see [`ReadOptions::columns`]).
+    #[must_use]
+    pub fn with_columns(mut self, columns: Vec<String>) -> Self {
+        self.columns = Some(columns);
+        self
+    }
+
     /// Sets the dataset name.
     #[must_use]
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
@@ -265,6 +275,25 @@ pub fn from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, CdiscE
         ),
     };
 
+    // A projection keeps some columns: the others are parsed, not stored.
+    let (variables, slot_of_field): (Vec<Variable>, Vec<Option<usize>>) =
+        match (&options.columns, &options.schema) {
+            (Some(keep), None) => {
+                let mut kept = Vec::new();
+                let mut slots = Vec::with_capacity(variables.len());
+                for v in variables {
+                    if keep.iter().any(|k| k.eq_ignore_ascii_case(&v.name)) {
+                        slots.push(Some(kept.len()));
+                        kept.push(v);
+                    } else {
+                        slots.push(None);
+                    }
+                }
+                (kept, slots)
+            }
+            _ => (variables, slot_of_field.into_iter().map(Some).collect()),
+        };
+
     // Read every field as text first (the inferred types need all of them),
     // each column into one buffer: a String per cell is made only for the
     // character columns, at the end.
@@ -277,7 +306,9 @@ pub fn from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, CdiscE
         let line = record.position().map_or(0, |p| p.line());
         lines.push(line);
         for (j, field) in record.iter().enumerate() {
-            let slot = slot_of_field.get(j).copied().unwrap_or(0);
+            let Some(slot) = slot_of_field.get(j).copied().flatten() else {
+                continue;
+            };
             let value = std::str::from_utf8(field).map_err(|e| CdiscError::BadValue {
                 at: file
                     .clone()

@@ -135,8 +135,17 @@ fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 /// Reads a study folder: ADaM as it is when the folder has ADSL, otherwise
 /// SDTM, validated, with ADaM derived by the plan's arms and the seed
 /// trial's rules. Returns the data and every input file with its SHA-256.
-pub fn load(dir: &Path, plan: &Plan) -> Result<(Prepared, Vec<InputFile>)> {
+///
+/// With `project`, CSV files of ADaM datasets the plan reads are loaded with
+/// only the variables the plan uses ([`Plan::variables`]): a 100,000-subject
+/// ADLB has 28 columns and the plan reads 13.
+pub fn load(dir: &Path, plan: &Plan, project: bool) -> Result<(Prepared, Vec<InputFile>)> {
     let files = list_files(dir)?;
+    let wanted = if project {
+        plan.variables()
+    } else {
+        BTreeMap::new()
+    };
     let mut inputs = Vec::with_capacity(files.len());
     for (stem, path) in &files {
         let bytes =
@@ -154,7 +163,18 @@ pub fn load(dir: &Path, plan: &Plan) -> Result<(Prepared, Vec<InputFile>)> {
     let prepared = if files.iter().any(|(s, _)| s == "ADSL") {
         let mut datasets = Vec::with_capacity(files.len());
         for (stem, path) in &files {
-            let mut read = crate::cdisc::read_file(path)?;
+            let is_csv = matches!(
+                rct_cdisc::FileFormat::from_path(path),
+                Ok(rct_cdisc::FileFormat::Csv)
+            );
+            let mut read = match wanted.get(stem) {
+                Some(vars) if is_csv => {
+                    let options = rct_cdisc::csv::ReadOptions::default()
+                        .with_columns(vars.iter().cloned().collect());
+                    vec![rct_cdisc::csv::read_path(path, &options)?]
+                }
+                _ => crate::cdisc::read_file(path)?,
+            };
             let ds = match read
                 .iter()
                 .position(|d| d.name().eq_ignore_ascii_case(stem))
@@ -224,7 +244,7 @@ pub fn derive_adam(study: rct_cdisc::study::Study, plan: &Plan) -> Result<Prepar
 
 pub fn run(a: &Args) -> Result<()> {
     let (plan, plan_text) = read_plan(a.plan.as_deref())?;
-    let (data, inputs) = load(&a.study, &plan)?;
+    let (data, inputs) = load(&a.study, &plan, true)?;
     let bar = progress(a.quiet);
     let analysis = rct_analysis::run(&plan, &data.study, &mut |step| {
         bar.set_message(step.to_string())

@@ -60,7 +60,7 @@ pub fn run(a: &Args) -> Result<()> {
     write_datasets(&sdtm_dir, &study.datasets, ext)?;
     // Analyse from the files just written, exactly as `rct analyze` would.
     let plan = rct_analysis::Plan::default_plan()?;
-    let (prepared, inputs) = analyze::load(&sdtm_dir, &plan)?;
+    let (prepared, inputs) = analyze::load(&sdtm_dir, &plan, true)?;
     let adam: Vec<Dataset> = prepared
         .derived
         .iter()

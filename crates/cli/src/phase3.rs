@@ -69,7 +69,7 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
             a.trials
         );
     }
-    let (prepared, _) = analyze::load(&a.study, &plan)?;
+    let (prepared, _) = analyze::load(&a.study, &plan, false)?;
     let spec = EstimateSpec {
         paramcd: a.paramcd.clone(),
         response: a.response.clone(),

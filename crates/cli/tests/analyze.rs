@@ -354,3 +354,33 @@ fn from_study_proposes_a_phase_three_size() {
         .unwrap()
         .contains("| method |"));
 }
+
+#[test]
+fn adam_csv_with_only_the_plans_variables_gives_the_same_results() {
+    // `rct analyze` of an ADaM CSV folder reads only the variables the plan
+    // uses; the numbers must equal those from the SDTM the demo derived.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let (code, _, stderr) = rct(&[
+        "demo",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let again = tmp.path().join("adam-report");
+    let (code, _, stderr) = rct(&[
+        "analyze",
+        out.join("adam").to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let from_sdtm = results(&out.join("report"));
+    let from_adam = results(&again);
+    assert_eq!(from_adam["results"], from_sdtm["results"]);
+    assert_eq!(from_adam["derived_datasets"].as_array().unwrap().len(), 0);
+}
