@@ -136,6 +136,16 @@ impl<'a> Table<'a> {
         })
     }
 
+    /// Identifier values (e.g. USUBJID) as text, whether the column is
+    /// character or numeric (CSV inference may make "1001" a number).
+    pub(crate) fn keys(&self, variable: &str) -> Result<Vec<String>, AnalysisError> {
+        Ok(self
+            .categories(variable)?
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect())
+    }
+
     /// Whether each row's `variable` equals "Y".
     pub(crate) fn flag(&self, variable: &str) -> Result<Vec<bool>, AnalysisError> {
         Ok(self
@@ -171,7 +181,7 @@ pub(crate) struct Subjects {
 impl Subjects {
     pub(crate) fn read(plan: &Plan, data: &StudyData) -> Result<Subjects, AnalysisError> {
         let adsl = data.get("ADSL", "[arms]")?;
-        let ids = adsl.text("USUBJID")?;
+        let ids = adsl.keys("USUBJID")?;
         let mut index = HashMap::with_capacity(ids.len());
         for (row, id) in ids.iter().enumerate() {
             if index.insert(id.trim().to_string(), row).is_some() {
@@ -246,7 +256,7 @@ impl Subjects {
         actual: bool,
     ) -> Result<Vec<Option<usize>>, AnalysisError> {
         let arms = self.arms_in(population, actual);
-        let ids = table.text("USUBJID")?;
+        let ids = table.keys("USUBJID")?;
         ids.iter()
             .enumerate()
             .map(|(row, id)| match self.row_of(id) {

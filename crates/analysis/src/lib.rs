@@ -14,6 +14,7 @@ mod data;
 mod engine;
 mod error;
 pub mod format;
+pub mod phase3;
 pub mod plan;
 mod results;
 

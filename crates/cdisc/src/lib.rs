@@ -8,6 +8,10 @@
 //!   (`.ndjson`);
 //! - [`csv`]: CSV with a header row of variable names.
 //!
+//! On top of the codecs: [`study`] gathers a folder of SDTM datasets,
+//! [`sdtm`] reads the domains rct uses into typed, validated records, and
+//! [`adam`] derives the analysis datasets (ADSL, ADLB, ADTTE, ADAE).
+//!
 //! Every reader either returns the whole dataset or a [`CdiscError`] that
 //! names the file, the record or line, the variable and the problem; no
 //! reader returns a partial dataset. Writers to paths write a temporary
@@ -17,8 +21,11 @@ mod dates;
 mod error;
 mod model;
 
+pub mod adam;
 pub mod csv;
 pub mod json;
+pub mod sdtm;
+pub mod study;
 pub mod xport;
 
 pub use dates::{from_iso, to_iso};

@@ -78,7 +78,7 @@ fn read_plan(path: Option<&Path>) -> Result<(Plan, String)> {
     }
 }
 
-/// One input file with its hash.
+/// One input file (its name within the study folder) with its hash.
 #[derive(serde::Serialize)]
 pub struct InputFile {
     pub file: String,
@@ -94,21 +94,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Reads every dataset file of a folder (.xpt, .json, .ndjson, .csv),
-/// naming each dataset by its file stem; two files for one dataset is an
-/// error. Files of other types (define.xml, PDFs) are skipped.
-pub fn read_study(dir: &Path) -> Result<(Vec<Dataset>, Vec<InputFile>)> {
+/// The dataset files of a folder (.xpt, .json, .ndjson, .csv; hidden files
+/// and other types such as define.xml are skipped), sorted, keyed by the
+/// upper-case file stem; two files for one dataset is an error.
+fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read study folder {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .filter(|p| rct_cdisc::FileFormat::from_path(p).is_ok())
         .collect();
     entries.sort();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-    let mut datasets = Vec::new();
-    let mut inputs = Vec::new();
-    for path in entries {
+    for path in &entries {
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().to_ascii_uppercase())
@@ -120,45 +122,109 @@ pub fn read_study(dir: &Path) -> Result<(Vec<Dataset>, Vec<InputFile>)> {
                 path.display()
             );
         }
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let mut read = crate::cdisc::read_file(&path)?;
-        let ds = match read.len() {
-            1 => read.remove(0),
-            _ => match read
-                .iter()
-                .position(|d| d.name().eq_ignore_ascii_case(&stem))
-            {
-                Some(i) => read.remove(i),
-                None => bail!(
-                    "{}: holds {} datasets and none is named {stem}",
-                    path.display(),
-                    read.len()
-                ),
-            },
-        }
-        .with_name(stem.clone());
-        inputs.push(InputFile {
-            file: path.display().to_string(),
-            sha256: sha256_hex(&bytes),
-            dataset: stem,
-            rows: ds.n_rows(),
-        });
-        datasets.push(ds);
     }
-    if datasets.is_empty() {
+    if seen.is_empty() {
         bail!(
             "{}: no dataset files (.xpt, .json, .ndjson, .csv) found",
             dir.display()
         );
     }
-    Ok((datasets, inputs))
+    Ok(seen.into_iter().collect())
+}
+
+/// Reads a study folder: ADaM as it is when the folder has ADSL, otherwise
+/// SDTM, validated, with ADaM derived by the plan's arms and the seed
+/// trial's rules. Returns the data and every input file with its SHA-256.
+pub fn load(dir: &Path, plan: &Plan) -> Result<(Prepared, Vec<InputFile>)> {
+    let files = list_files(dir)?;
+    let mut inputs = Vec::with_capacity(files.len());
+    for (stem, path) in &files {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        inputs.push(InputFile {
+            file: path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            sha256: sha256_hex(&bytes),
+            dataset: stem.clone(),
+            rows: 0,
+        });
+    }
+    let prepared = if files.iter().any(|(s, _)| s == "ADSL") {
+        let mut datasets = Vec::with_capacity(files.len());
+        for (stem, path) in &files {
+            let mut read = crate::cdisc::read_file(path)?;
+            let ds = match read
+                .iter()
+                .position(|d| d.name().eq_ignore_ascii_case(stem))
+            {
+                Some(i) => read.swap_remove(i),
+                None if read.len() == 1 => read.remove(0),
+                None => bail!(
+                    "{}: holds {} datasets and none is named {stem}",
+                    path.display(),
+                    read.len()
+                ),
+            };
+            datasets.push(ds.with_name(stem.clone()));
+        }
+        Prepared {
+            study: StudyData::new(datasets),
+            derived: Vec::new(),
+        }
+    } else if files.iter().any(|(s, _)| s == "DM") {
+        let study = rct_cdisc::study::Study::read_dir(dir)?;
+        derive_adam(study, plan)?
+    } else {
+        bail!(
+            "{}: the study folder has neither ADSL (ADaM) nor DM (SDTM)",
+            dir.display()
+        );
+    };
+    for input in &mut inputs {
+        input.rows = prepared
+            .study
+            .dataset(&input.dataset)
+            .map_or(0, Dataset::n_rows);
+    }
+    Ok((prepared, inputs))
+}
+
+/// Validates the SDTM domains and derives ADSL, ADLB, ADTTE and ADAE.
+pub fn derive_adam(study: rct_cdisc::study::Study, plan: &Plan) -> Result<Prepared> {
+    let sdtm = rct_cdisc::sdtm::Sdtm::from_study(&study)?;
+    let mut config = rct_cdisc::adam::AdamConfig::seed_trial();
+    if plan.arms.variable.eq_ignore_ascii_case("ARMCD") {
+        config.arms = plan
+            .arms
+            .values
+            .iter()
+            .cloned()
+            .zip(plan.arms.labels.iter().cloned())
+            .collect();
+    }
+    let adam = rct_cdisc::adam::derive_all(&sdtm, &config)?;
+    let mut datasets: Vec<Dataset> = study
+        .domains()
+        .filter_map(|d| study.get(d).cloned())
+        .collect();
+    let derived = vec![
+        "ADSL".to_string(),
+        "ADLB".into(),
+        "ADTTE".into(),
+        "ADAE".into(),
+    ];
+    datasets.extend([adam.adsl, adam.adlb, adam.adtte, adam.adae]);
+    Ok(Prepared {
+        study: StudyData::new(datasets),
+        derived,
+    })
 }
 
 pub fn run(a: &Args) -> Result<()> {
     let (plan, plan_text) = read_plan(a.plan.as_deref())?;
-    let (datasets, inputs) = read_study(&a.study)?;
-    let data = prepare(datasets)?;
+    let (data, inputs) = load(&a.study, &plan)?;
     let bar = progress(a.quiet);
     let analysis = rct_analysis::run(&plan, &data.study, &mut |step| {
         bar.set_message(step.to_string())
@@ -176,24 +242,6 @@ pub struct Prepared {
     pub study: StudyData,
     /// Names of datasets rct derived (empty when ADaM was given).
     pub derived: Vec<String>,
-}
-
-/// Uses ADaM datasets when the folder has ADSL; otherwise derives ADaM
-/// from the SDTM domains with the seed trial's rules.
-pub fn prepare(datasets: Vec<Dataset>) -> Result<Prepared> {
-    let has_adsl = datasets
-        .iter()
-        .any(|d| d.name().eq_ignore_ascii_case("ADSL"));
-    if has_adsl {
-        return Ok(Prepared {
-            study: StudyData::new(datasets),
-            derived: Vec::new(),
-        });
-    }
-    if !datasets.iter().any(|d| d.name().eq_ignore_ascii_case("DM")) {
-        bail!("the study folder has neither ADSL (ADaM) nor DM (SDTM)");
-    }
-    derive_adam(datasets)
 }
 
 pub fn progress(quiet: bool) -> indicatif::ProgressBar {

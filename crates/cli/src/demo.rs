@@ -59,15 +59,14 @@ pub fn run(a: &Args) -> Result<()> {
     let sdtm_dir = a.out.join("sdtm");
     write_datasets(&sdtm_dir, &study.datasets, ext)?;
     // Analyse from the files just written, exactly as `rct analyze` would.
-    let (datasets, inputs) = analyze::read_study(&sdtm_dir)?;
-    let prepared = analyze::prepare(datasets)?;
+    let plan = rct_analysis::Plan::default_plan()?;
+    let (prepared, inputs) = analyze::load(&sdtm_dir, &plan)?;
     let adam: Vec<Dataset> = prepared
         .derived
         .iter()
         .filter_map(|name| prepared.study.dataset(name).cloned())
         .collect();
     write_datasets(&a.out.join("adam"), &adam, ext)?;
-    let plan = rct_analysis::Plan::default_plan()?;
     let spinner = analyze::progress(a.quiet);
     let analysis = rct_analysis::run(&plan, &prepared.study, &mut |step| {
         spinner.set_message(step.to_string())

@@ -18,6 +18,9 @@ pub enum Command {
     Simulate(crate::simulate::SimulateArgs),
     /// Combine the JSON reports of simulation shards into one.
     Merge(crate::simulate::MergeArgs),
+    /// Phase III sample size from a finished phase II study (SDTM or ADaM
+    /// folder, e.g. the demo trial): estimates, formula and simulation.
+    FromStudy(crate::phase3::FromStudyArgs),
 }
 
 /// Options of `rct design sample-size`.
@@ -57,6 +60,7 @@ pub fn run(cmd: &Command) -> Result<()> {
         Command::SampleSize(a) => sample_size(a),
         Command::Simulate(a) => crate::simulate::simulate(a),
         Command::Merge(a) => crate::simulate::merge(a),
+        Command::FromStudy(a) => crate::phase3::from_study(a),
     }
 }
 

@@ -5,6 +5,7 @@ mod analyze;
 mod cdisc;
 mod demo;
 mod design;
+mod phase3;
 mod randomize;
 mod simulate;
 mod validate;

@@ -6,7 +6,12 @@
 //! analysis would be (GEE Wald test of arm, k-arm log-rank of response), in
 //! parallel, reproducibly (trial `i` always uses ChaCha20 stream `i` of the
 //! seed, whatever the thread count or sharding).
+//!
+//! [`demo`] simulates a whole study shaped like the seed trial as SDTM
+//! datasets (DM, SUPPDM, VS, LB, TV, SV, EX, AE, DS), at the seed trial's
+//! size or any other.
 
+pub mod demo;
 mod power;
 mod rng;
 mod scenario;

@@ -34,4 +34,27 @@ impl TrialRng {
     pub fn below(&mut self, n: usize) -> usize {
         ((self.unit() * n as f64) as usize).min(n.saturating_sub(1))
     }
+
+    /// Standard normal by Box-Muller with `ln`, `cos` and `sqrt` from the
+    /// `libm` crate (pure Rust), so that the draw is the same bits on every
+    /// platform, whatever its C math library: the demo study promises
+    /// byte-identical datasets for a seed.
+    pub fn portable_normal(&mut self) -> f64 {
+        let (u, v) = (self.unit(), self.unit());
+        libm::sqrt(-2.0 * libm::log(u)) * libm::cos(2.0 * std::f64::consts::PI * v)
+    }
+
+    /// Uniform integer in `lo..=hi` (`lo` when `hi < lo`).
+    pub fn between(&mut self, lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return lo;
+        }
+        let span = (hi - lo + 1) as usize;
+        lo + self.below(span) as i64
+    }
+
+    /// A raw 64-bit draw (to seed another generator).
+    pub fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
 }

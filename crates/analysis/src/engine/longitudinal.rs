@@ -61,7 +61,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, l: &Longitudinal) -> Result<(), AnalysisErr
     let needed_by = format!("[[longitudinal]] {}", l.paramcd);
     let ds = ctx.data.get(&l.dataset, &needed_by)?;
     let arms = ctx.subjects.arms_of_rows(&ds, &l.population, false)?;
-    let ids = ds.text("USUBJID")?;
+    let ids = ds.keys("USUBJID")?;
     let paramcd = ds.text("PARAMCD")?;
     let avisitn = ds.numbers("AVISITN")?;
     let aval = ds.numbers("AVAL")?;
@@ -820,7 +820,7 @@ fn mmrm_table(
 ) -> Result<(), AnalysisError> {
     let k = ctx.k();
     let reference = reference(ctx);
-    let ids = ds.text("USUBJID")?;
+    let ids = ds.keys("USUBJID")?;
     let paramcd = ds.text("PARAMCD")?;
     let avisitn = ds.numbers("AVISITN")?;
     let aval = ds.numbers("AVAL")?;

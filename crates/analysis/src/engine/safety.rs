@@ -24,7 +24,7 @@ type SocEntry = (Set, BTreeMap<String, Set>);
 pub(super) fn run(ctx: &mut Ctx<'_>, s: &Safety) -> Result<(), AnalysisError> {
     let ds = ctx.data.get(&s.dataset, "[safety]")?;
     let arms = ctx.subjects.arms_of_rows(&ds, &s.population, true)?;
-    let ids = ds.text("USUBJID")?;
+    let ids = ds.keys("USUBJID")?;
     let flag = match &s.flag {
         Some(f) => Some(ds.flag(f)?),
         None => None,
@@ -190,7 +190,7 @@ fn lab_thresholds(
 ) -> Result<(), AnalysisError> {
     let ds = ctx.data.get(&s.lab_dataset, "[safety] lab_thresholds")?;
     let arms = ctx.subjects.arms_of_rows(&ds, &s.population, true)?;
-    let ids = ds.text("USUBJID")?;
+    let ids = ds.keys("USUBJID")?;
     let paramcd = ds.text("PARAMCD")?;
     let aval = ds.numbers("AVAL")?;
     let avisitn = ds.numbers("AVISITN")?;
