@@ -62,7 +62,7 @@ BASELINE_VARS <- list(
   list(v = "HIVROUTE", kind = "categorical"),
   list(v = "HIVDXMO", kind = "continuous"),
   list(v = "ARTDURMO", kind = "continuous"),
-  list(v = "HIVRNABLC", kind = "categorical"),
+  list(v = "HIVRNBLC", kind = "categorical"),
   list(v = "CD4BL", kind = "continuous"),
   list(v = "CD8BL", kind = "continuous"),
   list(v = "CD4CD8BL", kind = "continuous"),
@@ -93,6 +93,13 @@ step <- function(name, expr) {
   force(expr)
   timings[[name]] <<- round(proc.time()[["elapsed"]] - t0, 3)
   invisible(NULL)
+}
+# Time of a part of a step, recorded beside the steps ("  GEE CD4" ...).
+part <- function(name, expr) {
+  t0 <- proc.time()[["elapsed"]]
+  value <- force(expr)
+  timings[[paste0("  ", name)]] <<- round(proc.time()[["elapsed"]] - t0, 3)
+  value
 }
 # Character column as trimmed text with "" for missing.
 txt <- function(x) {
@@ -390,10 +397,11 @@ for (l in LONGITUDINAL) {
       by_visit(chg, arm[has_base], l$tests, TRUE)
     }
     if (l$gee && l$tests) {
-      p <- gee_terms(primary$m, arm, primary$subjects, 1)
+      p <- part(paste("GEE", l$paramcd, "AVAL"), gee_terms(primary$m, arm, primary$subjects, 1))
       if (l$paramcd == "CD4") key$cd4_gee_arm_x_visit_p <- unname(p["arm:visit"])
       if (l$change) {
-        gee_terms(chg, arm[has_base], primary$subjects[has_base], 2)
+        part(paste("GEE", l$paramcd, "CHG"),
+             gee_terms(chg, arm[has_base], primary$subjects[has_base], 2))
       }
     }
     if ("observed" %in% names(mats) && sets[1] != "observed") {
@@ -403,7 +411,7 @@ for (l in LONGITUDINAL) {
     }
     if (l$mmrm) {
       rows <- base_rows[lb_dtype[base_rows] == "" & is.finite(lb_aval[base_rows])]
-      mm <- mmrm_fit(rows, subject_arm, baseline)
+      mm <- part(paste("MMRM", l$paramcd), mmrm_fit(rows, subject_arm, baseline))
       if (l$paramcd == "CD4" && !is.null(mm)) {
         key$cd4_mmrm_high_vs_placebo_week48 <- mm[["HIGH Week 48"]][c("estimate", "se", "p_value")]
       }
