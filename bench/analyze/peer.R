@@ -62,7 +62,8 @@ BASELINE_VARS <- list(
   list(v = "HIVROUTE", kind = "categorical"),
   list(v = "HIVDXMO", kind = "continuous"),
   list(v = "ARTDURMO", kind = "continuous"),
-  list(v = "HIVRNBLC", kind = "categorical"),
+  list(v = "HIVRNABL", kind = "categorical", breaks = 50, level_labels = c("20-49", ">= 50"),
+       missing_label = "< 20 (below quantification)"),
   list(v = "CD4BL", kind = "continuous"),
   list(v = "CD8BL", kind = "continuous"),
   list(v = "CD4CD8BL", kind = "continuous"),
@@ -237,16 +238,26 @@ step("Table 1: baseline characteristics", {
       r <- kw_test(groups)
       if (b$v == "AGE") key$baseline_age_kw_p <- r$p_value
     } else {
-      x <- txt(x)
+      if (is.null(b$breaks)) {
+        x <- txt(x)
+        planned_levels <- b$levels
+      } else {
+        # A numeric variable binned by the plan's breaks; missing values
+        # form the missing_label category.
+        x <- num(x)
+        x <- ifelse(is.finite(x), b$level_labels[findInterval(x, b$breaks) + 1], b$missing_label)
+        planned_levels <- c(b$missing_label, b$level_labels)
+      }
       inpop <- !is.na(arm)
       seen <- sort(unique(x[inpop & x != ""]), method = "radix")
-      levels <- c(b$levels, setdiff(seen, b$levels))
+      levels <- c(planned_levels, setdiff(seen, planned_levels))
       ok <- inpop & x %in% levels
       counts <- unclass(table(factor(arm[ok], levels = seq_along(ARMS)),
                               factor(x[ok], levels = levels)))
       count(length(levels))
       r <- cat_test(counts)
       if (b$v == "SEX") key$baseline_sex_p <- r$p_value
+      if (b$v == "HIVRNABL") key$baseline_hivrnabl_p <- r$p_value
     }
   }
 })
