@@ -199,6 +199,20 @@ fn main() {
                 "Efron; validation, sort and Newton-Raphson; Wald, LR and score tests",
             );
         }
+        "sim" => {
+            let cols = load(&rec, &file("sim"), limit);
+            let t = timed(|| simulate_analyses(&cols), limit);
+            let (trials, rg, rl) = t.out;
+            rec.record(
+                "rct gee + logrank per trial (all cores)",
+                "compute",
+                &t,
+                json!({"trials": trials, "power_gee": rg as f64 / trials as f64,
+                       "power_logrank": rl as f64 / trials as f64}),
+                "per trial: GEE arm + visit (exch., robust Wald 2 df) + response times + 3-arm log-rank; \
+                 trials split over the machine's cores with std threads",
+            );
+        }
         "gee" => {
             let cols = load(&rec, &file("gee"), limit);
             let (id, arm, visit, y) = (
@@ -267,4 +281,111 @@ fn main() {
             std::process::exit(2);
         }
     }
+}
+
+/// The peers' `sim` workload: each simulated 72-patient trial (rows of one
+/// `sim` value, 10 visits per patient in order) analysed with a GEE (arm +
+/// visit, exchangeable, robust Wald test of arm) and a 3-arm log-rank test
+/// of time to a CD4 rise above 30% of baseline, as `r_peers.R` does.
+/// Returns (trials, GEE rejections, log-rank rejections) at alpha 0.05.
+fn simulate_analyses(cols: &rct_bench::Columns) -> (usize, usize, usize) {
+    let (sim, id, arm, visit, week, cd4) = (
+        cols.col("sim"),
+        cols.col("id"),
+        cols.col("arm"),
+        cols.col("visit"),
+        cols.col("week"),
+        cols.col("cd4"),
+    );
+    // Trial boundaries (rows are grouped by trial).
+    let mut starts = vec![0];
+    for i in 1..sim.len() {
+        if sim[i] != sim[i - 1] {
+            starts.push(i);
+        }
+    }
+    starts.push(sim.len());
+    let trials: Vec<(usize, usize)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = trials.len().div_ceil(threads).max(1);
+    let (rg, rl) = std::thread::scope(|scope| {
+        let handles: Vec<_> = trials
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let (mut rg, mut rl) = (0, 0);
+                    for &(a, b) in part {
+                        let (g, l) = analyse_trial(
+                            &id[a..b],
+                            &arm[a..b],
+                            &visit[a..b],
+                            &week[a..b],
+                            &cd4[a..b],
+                        );
+                        rg += usize::from(g);
+                        rl += usize::from(l);
+                    }
+                    (rg, rl)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("worker"))
+            .fold((0, 0), |x, y| (x.0 + y.0, x.1 + y.1))
+    });
+    (trials.len(), rg, rl)
+}
+
+fn analyse_trial(id: &[f64], arm: &[f64], visit: &[f64], week: &[f64], y: &[f64]) -> (bool, bool) {
+    use rct_stats::models::design::Design;
+    use rct_stats::models::gee::{CorStr, GeeData, GeeOptions};
+    use rct_stats::survival::{GroupedSurvival, LogrankOptions};
+    let n = y.len();
+    let mut columns: Vec<(String, Vec<f64>)> = Vec::with_capacity(11);
+    for a in 1..3 {
+        columns.push((
+            format!("arm{a}"),
+            arm.iter()
+                .map(|&v| f64::from(u8::from(v as i64 == a)))
+                .collect(),
+        ));
+    }
+    for v in 1..10 {
+        columns.push((
+            format!("visit{v}"),
+            visit
+                .iter()
+                .map(|&w| f64::from(u8::from(w as i64 == v)))
+                .collect(),
+        ));
+    }
+    let design = Design::new(n, &columns)
+        .and_then(|d| d.with_terms(&[("arm", vec!["arm1", "arm2"])]))
+        .expect("valid design");
+    let ids: Vec<i64> = id.iter().map(|&v| v as i64).collect();
+    let gee = GeeData::new(y, &design, &ids, visit)
+        .and_then(|d| d.fit(&GeeOptions::default().corstr(CorStr::Exchangeable)))
+        .map(|f| f.term_tests[0].p_value < 0.05)
+        .unwrap_or(false);
+    // Response: first visit with CD4 > 1.3 x baseline; else censored at the last week.
+    let (mut time, mut event, mut group) = (Vec::new(), Vec::new(), Vec::new());
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j < n && id[j] == id[i] {
+            j += 1;
+        }
+        let base = y[i];
+        let hit = (i + 1..j).find(|&k| y[k] > 1.3 * base);
+        time.push(hit.map_or(week[j - 1], |k| week[k]));
+        event.push(f64::from(u8::from(hit.is_some())));
+        group.push(arm[i] as i64);
+        i = j;
+    }
+    let lr = GroupedSurvival::new(&time, &event, &group)
+        .and_then(|g| g.logrank(&LogrankOptions::default()))
+        .map(|r| r.p_value < 0.05)
+        .unwrap_or(false);
+    (gee, lr)
 }

@@ -163,9 +163,17 @@ pub struct BaselineVariable {
     /// Category order (categorical); others follow in sorted order.
     #[serde(default)]
     pub levels: Vec<String>,
-    /// Display labels of `levels`.
+    /// Display labels of `levels` (or of the `breaks` bins).
     #[serde(default)]
     pub level_labels: Vec<String>,
+    /// Cut points that turn a numeric variable into categories: bin i holds
+    /// `breaks[i-1] <= x < breaks[i]`; `level_labels` names the bins.
+    #[serde(default)]
+    pub breaks: Vec<f64>,
+    /// With `breaks`: the category that holds missing values (e.g. "< 20,
+    /// below quantification"), shown first, instead of a Missing row.
+    #[serde(default)]
+    pub missing_label: Option<String>,
 }
 
 /// Kind of a baseline variable.
@@ -435,6 +443,26 @@ impl Plan {
         if let Some(b) = &self.baseline {
             population("[baseline]", &b.population)?;
             for v in &b.variables {
+                if !v.breaks.is_empty() {
+                    if v.level_labels.len() != v.breaks.len() + 1 {
+                        return Err(bad(format!(
+                            "[baseline] {}: {} breaks need {} level_labels, found {}",
+                            v.variable,
+                            v.breaks.len(),
+                            v.breaks.len() + 1,
+                            v.level_labels.len()
+                        )));
+                    }
+                    if v.breaks.windows(2).any(|w| w[0] >= w[1])
+                        || v.breaks.iter().any(|b| !b.is_finite())
+                    {
+                        return Err(bad(format!(
+                            "[baseline] {}: breaks must increase",
+                            v.variable
+                        )));
+                    }
+                    continue;
+                }
                 if !v.level_labels.is_empty() && v.level_labels.len() != v.levels.len() {
                     return Err(bad(format!(
                         "[baseline] {}: {} level_labels for {} levels",

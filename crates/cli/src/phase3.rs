@@ -152,6 +152,7 @@ pub fn from_study(a: &FromStudyArgs) -> Result<()> {
             dropout: est.dropout.min(0.9),
             response_relative: 0.3,
             alpha: a.alpha,
+            analysis: rct_simulate::Cd4Analysis::default(),
         })
     };
     let bar = if a.quiet {

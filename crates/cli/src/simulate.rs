@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use rct_simulate::{ArmSpec, Cd4Scenario, PowerReport, Scenario, Shard};
+use rct_simulate::{ArmSpec, Cd4Analysis, Cd4Scenario, PowerReport, Scenario, Shard};
 
 /// Options of `rct design simulate`.
 #[derive(clap::Args)]
@@ -29,6 +29,15 @@ pub struct SimulateArgs {
     /// Write the JSON report here (also printed as a table).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Analyse each simulated trial as this analysis plan does: `default`
+    /// (the seed trial's: LOCF, GEE arm + visit + arm x visit) or a plan
+    /// file; its [[longitudinal]] block for `--paramcd` sets LOCF and the GEE
+    /// model. Without it, the scenario's own `analysis` applies.
+    #[arg(long)]
+    plan: Option<String>,
+    /// The plan's longitudinal parameter that the scenario simulates.
+    #[arg(long, default_value = "CD4")]
+    paramcd: String,
 }
 
 /// Options of `rct design merge`.
@@ -80,6 +89,7 @@ fn seed_trial() -> Scenario {
         dropout: 0.1,
         response_relative: 0.3,
         alpha: 0.05,
+        analysis: Cd4Analysis::default(),
     })
 }
 
@@ -126,6 +136,34 @@ pub fn simulate(a: &SimulateArgs) -> Result<()> {
             serde_json::from_str(&text)
                 .with_context(|| format!("{}: not a valid scenario", p.display()))?
         }
+    };
+    let scenario = match (&a.plan, scenario) {
+        (Some(which), Scenario::Cd4(mut s)) => {
+            let plan = match which.as_str() {
+                "default" => rct_analysis::Plan::default_plan()?,
+                path => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read plan {path}"))?;
+                    rct_analysis::Plan::from_toml(&text, path)?
+                }
+            };
+            let block = plan
+                .longitudinal
+                .iter()
+                .find(|l| l.paramcd == a.paramcd)
+                .with_context(|| {
+                    format!("the plan has no [[longitudinal]] block for {}", a.paramcd)
+                })?;
+            s.analysis = Cd4Analysis {
+                locf: block.locf,
+                interaction: block.gee,
+            };
+            Scenario::Cd4(s)
+        }
+        (Some(_), Scenario::Binary(_)) => {
+            anyhow::bail!("--plan applies to CD4 scenarios; a binary scenario has one fixed test")
+        }
+        (None, s) => s,
     };
     if a.show_scenario {
         println!("{}", serde_json::to_string_pretty(&scenario)?);

@@ -252,3 +252,83 @@ fn plan_show_prints_a_plan_that_checks() {
         assert!(stdout.contains("OK"));
     }
 }
+
+#[test]
+fn sdtm_problems_name_domain_row_and_variable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let (code, _, stderr) = rct(&[
+        "demo",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    // A laboratory record for a subject who is not in DM.
+    let lb = out.join("sdtm/lb.csv");
+    let text = std::fs::read_to_string(&lb).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let id = header.iter().position(|h| *h == "USUBJID").unwrap();
+    let last = text.lines().last().unwrap();
+    let mut cells: Vec<&str> = last.split(',').collect();
+    cells[id] = "GHOST-001";
+    let rows = text.lines().count();
+    std::fs::write(&lb, format!("{text}{}\n", cells.join(","))).unwrap();
+    let report = tmp.path().join("report");
+    let (code, _, stderr) = rct(&[
+        "analyze",
+        out.join("sdtm").to_str().unwrap(),
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("LB") && stderr.contains("GHOST-001"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("row {rows}")), "{stderr}");
+    assert!(!report.exists());
+}
+
+#[test]
+fn from_study_proposes_a_phase_three_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let (code, _, stderr) = rct(&["demo", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code, 0, "{stderr}");
+    let plan = tmp.path().join("phase3");
+    let (code, stdout, stderr) = rct(&[
+        "design",
+        "from-study",
+        out.join("sdtm").to_str().unwrap(),
+        "--trials",
+        "200",
+        "--out",
+        plan.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty());
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(plan.join("phase3.json")).unwrap()).unwrap();
+    assert_eq!(r["control_arm"], "PLACEBO");
+    let est = &r["estimates"];
+    assert_eq!(est["arms"].as_array().unwrap().len(), 3);
+    // 9 of 72 randomized subjects are lost to follow-up in the demo.
+    assert!((est["dropout"].as_f64().unwrap() - 9.0 / 72.0).abs() < 1e-12);
+    // More power needs more subjects, by formula and by simulation.
+    let formula = r["formula_two_proportions"].as_array().unwrap();
+    assert!(formula[0]["n_per_group"].as_u64() < formula[1]["n_per_group"].as_u64());
+    for row in r["simulation"]["results"].as_array().unwrap() {
+        if let Some(p) = row["simulated_power"].as_f64() {
+            let target = row["power_target"].as_f64().unwrap();
+            // Bisection stops at the first size whose simulated power reaches the target.
+            assert!(p >= target, "{row}");
+        }
+    }
+    assert!(std::fs::read_to_string(plan.join("phase3.md"))
+        .unwrap()
+        .contains("| method |"));
+}

@@ -17,7 +17,7 @@ mod rng;
 mod scenario;
 
 pub use power::{merge, simulate, PowerReport, Shard, TestPower};
-pub use scenario::{ArmSpec, BinaryScenario, Cd4Scenario, Scenario, SimulatedTrial};
+pub use scenario::{ArmSpec, BinaryScenario, Cd4Analysis, Cd4Scenario, Scenario, SimulatedTrial};
 
 /// Why a simulation cannot run.
 #[derive(Debug, thiserror::Error)]

@@ -116,15 +116,42 @@ fn analyse_cd4(s: &Cd4Scenario, trial: &crate::SimulatedTrial) -> Outcome {
         ));
     }
     let arm_cols: Vec<String> = (1..k).map(|a| format!("arm{a}")).collect();
-    let gee = Design::new(n, &columns)
-        .and_then(|d| d.with_terms(&[("arm", arm_cols)]))
+    let mut terms = vec![("arm".to_string(), arm_cols)];
+    if s.analysis.interaction {
+        let mut inter = Vec::new();
+        for a in 1..k {
+            for v in 1..t {
+                let name = format!("arm{a}:visit{v}");
+                columns.push((
+                    name.clone(),
+                    trial
+                        .arm
+                        .iter()
+                        .zip(&trial.visit)
+                        .map(|(&x, &w)| f64::from(u8::from(x as usize == a && w as usize == v)))
+                        .collect(),
+                ));
+                inter.push(name);
+            }
+        }
+        terms.push(("arm x visit".to_string(), inter));
+    }
+    let fit = Design::new(n, &columns)
+        .and_then(|d| d.with_terms(&terms))
         .and_then(|design| {
             let wave: Vec<f64> = trial.visit.iter().map(|&v| f64::from(v)).collect();
             let data = GeeData::new(&trial.cd4, &design, &trial.id, &wave)?;
             data.fit(&GeeOptions::default().corstr(CorStr::Exchangeable))
         })
-        .ok()
-        .and_then(|fit| fit.term_tests.first().map(|t| t.p_value < s.alpha));
+        .ok();
+    let test = |i: usize| {
+        fit.as_ref()
+            .and_then(|f| f.term_tests.get(i).map(|t| t.p_value < s.alpha))
+    };
+    let mut out = vec![test(0)];
+    if s.analysis.interaction {
+        out.push(test(1));
+    }
     let time: Vec<f64> = trial.response.iter().map(|r| r.1).collect();
     let event: Vec<f64> = trial
         .response
@@ -136,7 +163,8 @@ fn analyse_cd4(s: &Cd4Scenario, trial: &crate::SimulatedTrial) -> Outcome {
         .and_then(|g| g.logrank(&LogrankOptions::default()))
         .ok()
         .map(|r| r.p_value < s.alpha);
-    vec![gee, lr]
+    out.push(lr);
+    out
 }
 
 fn analyse_binary(b: &BinaryScenario, rng: &mut TrialRng) -> Outcome {
@@ -307,7 +335,7 @@ pub fn merge(reports: &[PowerReport]) -> Result<PowerReport, SimulateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::ArmSpec;
+    use crate::scenario::{ArmSpec, Cd4Analysis};
 
     /// The simulated power of the unpooled z test agrees with its closed
     /// form (rct_stats::power) within Monte Carlo error.
@@ -356,6 +384,7 @@ mod tests {
             dropout: 0.1,
             response_relative: 0.3,
             alpha: 0.05,
+            analysis: Cd4Analysis::default(),
         }
     }
 
@@ -371,6 +400,29 @@ mod tests {
                 t.power < 0.05 + 4.0 * t.mc_se + 0.03 && t.power > 0.05 - 4.0 * t.mc_se,
                 "{t:?}"
             );
+        }
+    }
+
+    /// Analysed as the seed plan does (LOCF, arm + visit + arm x visit):
+    /// three tests, each at about alpha under no effect. The interaction
+    /// Wald test has 10 df on 72 clusters and runs liberal, as robust Wald
+    /// tests with few clusters do (why the report also gives score tests).
+    #[test]
+    fn plan_analysis_under_the_null() {
+        let mut s = null_cd4();
+        s.analysis = Cd4Analysis {
+            locf: true,
+            interaction: true,
+        };
+        let r = simulate(&Scenario::Cd4(s), 400, 5, Shard::ALL, &|_| {}).unwrap();
+        let names: Vec<&str> = r.tests.iter().map(|t| t.test.as_str()).collect();
+        assert_eq!(
+            names,
+            ["gee_arm_wald", "gee_arm_x_visit_wald", "logrank_response"]
+        );
+        for t in &r.tests {
+            assert!(t.failed < 10, "{t:?}");
+            assert!(t.power < 0.05 + 4.0 * t.mc_se + 0.06, "{t:?}");
         }
     }
 

@@ -33,6 +33,25 @@ pub struct Cd4Scenario {
     pub response_relative: f64,
     /// Two-sided significance level of the tests.
     pub alpha: f64,
+    /// How each simulated trial is analysed (from the analysis plan).
+    #[serde(default)]
+    pub analysis: Cd4Analysis,
+}
+
+/// How a simulated CD4 trial is analysed: the analysis plan's choices.
+/// The default (no LOCF, arm + visit) is the simplest model; `rct design
+/// simulate --plan` takes them from the plan (the seed trial's: LOCF,
+/// arm + visit + arm x visit).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cd4Analysis {
+    /// Fill visits missed after dropout with the last observation before
+    /// the GEE (the plan's `locf`).
+    #[serde(default)]
+    pub locf: bool,
+    /// Add the arm x visit interaction to the GEE and test it as well.
+    #[serde(default)]
+    pub interaction: bool,
 }
 
 /// A binary endpoint in two arms (checks the simulation against the closed
@@ -130,6 +149,9 @@ impl Scenario {
     /// Names of the tests this scenario's analysis reports.
     pub fn tests(&self) -> Vec<&'static str> {
         match self {
+            Scenario::Cd4(s) if s.analysis.interaction => {
+                vec!["gee_arm_wald", "gee_arm_x_visit_wald", "logrank_response"]
+            }
             Scenario::Cd4(_) => vec!["gee_arm_wald", "logrank_response"],
             Scenario::Binary(_) => vec!["two_proportion_z"],
         }
@@ -187,6 +209,16 @@ impl Cd4Scenario {
                     out.arm.push(a as u32);
                     out.visit.push(v as u32);
                     out.cd4.push(y);
+                }
+                if self.analysis.locf {
+                    // Carry the last observed value to every later visit.
+                    let carried = out.cd4.last().copied().unwrap_or(0.0);
+                    for v in last..t {
+                        out.id.push(id);
+                        out.arm.push(a as u32);
+                        out.visit.push(v as u32);
+                        out.cd4.push(carried);
+                    }
                 }
                 let censor = self.weeks[last - 1];
                 out.response.push(match response {

@@ -41,7 +41,11 @@ pub(super) fn run(ctx: &mut Ctx<'_>, b: &Baseline) -> Result<(), AnalysisError> 
             }
             VariableKind::Categorical => {
                 any_categorical = true;
-                let values = ds.categories(&v.variable)?;
+                let values = if v.breaks.is_empty() {
+                    ds.categories(&v.variable)?
+                } else {
+                    binned(v, ds.numbers(&v.variable)?)
+                };
                 categorical(ctx, v, &values, &arms, &population, &mut rows)?;
             }
         }
@@ -175,8 +179,16 @@ fn categorical(
     rows: &mut Vec<Row>,
 ) -> Result<(), AnalysisError> {
     let k = ctx.k();
-    // Levels: the plan's order, then any other value seen, sorted.
-    let mut levels: Vec<String> = v.levels.clone();
+    // Levels: the plan's order (or the bins), then any other value seen, sorted.
+    let mut levels: Vec<String> = if v.breaks.is_empty() {
+        v.levels.clone()
+    } else {
+        v.missing_label
+            .iter()
+            .chain(&v.level_labels)
+            .cloned()
+            .collect()
+    };
     let seen: BTreeSet<&str> = values
         .iter()
         .zip(arms)
@@ -234,11 +246,14 @@ fn categorical(
     let denominators: Vec<usize> = counts.iter().map(|r| r.iter().sum()).collect();
     let total_n: usize = denominators.iter().sum();
     for (j, level) in levels.iter().enumerate() {
-        let label = v
-            .level_labels
-            .get(j)
-            .cloned()
-            .unwrap_or_else(|| level.clone());
+        let label = if v.breaks.is_empty() {
+            v.level_labels
+                .get(j)
+                .cloned()
+                .unwrap_or_else(|| level.clone())
+        } else {
+            level.clone()
+        };
         let mut cells: Vec<Cell> = (0..k)
             .map(|a| Cell::new(format::n_pct(counts[a][j], denominators[a])))
             .collect();
@@ -280,4 +295,19 @@ fn categorical(
         });
     }
     Ok(())
+}
+
+/// A numeric variable as the labels of its `breaks` bins; missing values
+/// take `missing_label` (or stay missing).
+fn binned(v: &BaselineVariable, values: &[Option<f64>]) -> Vec<Option<String>> {
+    values
+        .iter()
+        .map(|x| match x {
+            Some(x) if x.is_finite() => {
+                let bin = v.breaks.iter().take_while(|&&b| *x >= b).count();
+                v.level_labels.get(bin).cloned()
+            }
+            _ => v.missing_label.clone(),
+        })
+        .collect()
 }
