@@ -95,11 +95,19 @@ step <- function(name, expr) {
   timings[[name]] <<- round(proc.time()[["elapsed"]] - t0, 3)
   invisible(NULL)
 }
-# Time of a part of a step, recorded beside the steps ("  GEE CD4" ...).
+# Elapsed time of a part of a step, recorded beside the steps ("  GEE CD4" ...).
+# The CPU time (user + system) of the parts is kept too.
+cpu_now <- function() {
+  p <- proc.time()
+  p[["user.self"]] + p[["sys.self"]]
+}
+cpu_timings <- list()
 part <- function(name, expr) {
   t0 <- proc.time()[["elapsed"]]
+  c0 <- cpu_now()
   value <- force(expr)
   timings[[paste0("  ", name)]] <<- round(proc.time()[["elapsed"]] - t0, 3)
+  cpu_timings[[name]] <<- round(cpu_now() - c0, 3)
   value
 }
 # Character column as trimmed text with "" for missing.
@@ -523,6 +531,7 @@ out <- list(
   n_results = n_results,
   key = key,
   timings = timings,
+  cpu_timings = cpu_timings,
   total_seconds = round(total, 3)
 )
 write_json(out, out_json, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null", na = "null")

@@ -222,7 +222,9 @@ def compare(size, rk, pk):
     print(f"  {'':{w}}  {'rct':>14}  {'R':>14}")
     bad = []
     for k in rk:
-        ok = agree(rk[k], pk.get(k))
+        # The MMRM is a REML optimum found by different optimizers (nlme's
+        # and rct's): agreement to the optimizers' tolerance, not to 1e-6.
+        ok = agree(rk[k], pk.get(k), 1e-3 if "MMRM" in k else 1e-6)
         print(f"  {k:{w}}  {fmt(rk[k]):>14}  {fmt(pk.get(k)):>14}  {'ok' if ok else 'DIFFER'}")
         if not ok:
             bad.append(k)
@@ -286,14 +288,14 @@ def main():
         bad = compare(size, rct_key(os.path.join(out, "results.json")), r_key(r_json))
         failures += [f"{size}: {b}" for b in bad]
         med = lambda runs, k: statistics.median(r[k] for r in runs)
-        mmrm = statistics.median(x["timings"].get("  MMRM CD4", 0.0) for x in r_inner)
+        mmrm = statistics.median(x["cpu_timings"].get("MMRM CD4", 0.0) for x in r_inner)
         row = {
             "size": size, "adsl_rows": n_adsl, "adlb_rows": n_adlb, "note": note,
             "rct_wall": med(rct_runs, "wall"), "rct_cpu": med(rct_runs, "cpu"),
             "rct_rss_mb": max(r["rss_mb"] for r in rct_runs),
             "r_wall": med(r_runs_t, "wall"), "r_cpu": med(r_runs_t, "cpu"),
             "r_rss_mb": max(r["rss_mb"] for r in r_runs_t),
-            "r_mmrm_wall": mmrm, "rct_runs": rct_runs, "r_runs": r_runs_t,
+            "r_mmrm_cpu": mmrm, "rct_runs": rct_runs, "r_runs": r_runs_t,
             "r_timings": r_inner[-1]["timings"], "r_versions": r_inner[-1]["packages"],
             "r_version": r_inner[-1]["r_version"], "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
@@ -305,17 +307,19 @@ def main():
           "two-stage test; medians")
     hdr = (f"{'size':>8} {'ADSL':>8} {'ADLB':>9} | {'rct wall':>9} {'rct CPU':>8} {'rct MB':>7} | "
            f"{'R wall':>8} {'R CPU':>8} {'R MB':>6} | {'R/rct wall':>10} {'R/rct CPU':>9} | "
-           f"{'R w/o MMRM':>10} {'ratio':>6}")
+           f"{'R CPU w/o MMRM':>14} {'ratio':>6}")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
-        rest = r["r_wall"] - r["r_mmrm_wall"]
+        rest = r["r_cpu"] - r["r_mmrm_cpu"]
         print(f"{r['size']:>8} {r['adsl_rows']:>8} {r['adlb_rows']:>9} | {r['rct_wall']:>8.2f}s "
               f"{r['rct_cpu']:>7.2f}s {r['rct_rss_mb']:>7.0f} | {r['r_wall']:>7.1f}s {r['r_cpu']:>7.1f}s "
               f"{r['r_rss_mb']:>6.0f} | {r['r_wall'] / r['rct_wall']:>9.1f}x "
-              f"{r['r_cpu'] / r['rct_cpu']:>8.1f}x | {rest:>9.1f}s {rest / r['rct_wall']:>5.1f}x")
+              f"{r['r_cpu'] / r['rct_cpu']:>8.1f}x | {rest:>13.1f}s {rest / r['rct_cpu']:>5.1f}x")
     print(f"\nruns: rct {a.repeat} per size; R {a.repeat} at demo, {a.r_repeat_large} at >= 10,000. "
-          "'R w/o MMRM': R wall time minus its nlme::gls MMRM fit (R's own clock), vs rct wall.")
+          "'R CPU w/o MMRM': R CPU time minus the CPU time of its nlme::gls MMRM "
+          "fit (R's own clock), vs rct CPU.\nCompare CPU times: wall times on this shared "
+          "machine include waiting for a core.")
     for r in rows:
         if r["note"]:
             print(f"{r['size']}: {r['note']}")
