@@ -93,7 +93,24 @@ step <- function(name, expr) {
   t0 <- proc.time()[["elapsed"]]
   force(expr)
   timings[[name]] <<- round(proc.time()[["elapsed"]] - t0, 3)
+  write_out("running")
   invisible(NULL)
+}
+# The output, rewritten after every step: a run stopped by a time limit
+# still says what it finished and how long each step took.
+write_out <- function(status) {
+  out <- list(
+    status = status,
+    r_version = R.version.string,
+    packages = lapply(setNames(nm = c("survival", "geepack", "nlme", "data.table", "jsonlite")),
+                      function(p) as.character(packageVersion(p))),
+    n_results = n_results,
+    key = key,
+    timings = timings,
+    cpu_timings = cpu_timings,
+    total_seconds = round(proc.time()[["elapsed"]] - t_start, 3)
+  )
+  write_json(out, out_json, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null", na = "null")
 }
 # Elapsed time of a part of a step, recorded beside the steps ("  GEE CD4" ...).
 # The CPU time (user + system) of the parts is kept too.
@@ -347,11 +364,29 @@ mmrm_fit <- function(rows, subject_arm, baseline) {
                   chg = y, base = baseline[s],
                   arm = factor(ARMS[subject_arm[s]], levels = c(REF, setdiff(ARMS, REF))))
   d <- d[order(d$id, d$vnum), ]
-  fit <- tryCatch(gls(chg ~ arm * visit + base, data = d,
-                      correlation = corSymm(form = ~ vnum | id),
-                      weights = varIdent(form = ~ 1 | visit), method = "REML"),
-                  error = function(e) { message("MMRM failed: ", conditionMessage(e)); NULL })
-  if (is.null(fit)) return(NULL)
+  # nlme's default optimizer (nlminb) can stop with "false convergence" on
+  # large data; the usual remedy is to refit with optim (BFGS). Both fits
+  # count in the time: that is what an R user pays for the estimate.
+  fit_with <- function(control) {
+    tryCatch(gls(chg ~ arm * visit + base, data = d,
+                 correlation = corSymm(form = ~ vnum | id),
+                 weights = varIdent(form = ~ 1 | visit), method = "REML", control = control),
+             error = function(e) {
+               message("MMRM (", control$opt, ") failed: ", conditionMessage(e))
+               key$mmrm_errors <<- c(key$mmrm_errors, paste0(control$opt, ": ", conditionMessage(e)))
+               NULL
+             })
+  }
+  fit <- fit_with(glsControl())
+  key$mmrm_optimizer <<- "nlminb"
+  if (is.null(fit)) {
+    fit <- fit_with(glsControl(opt = "optim"))
+    key$mmrm_optimizer <<- "optim (BFGS) after nlminb failed"
+  }
+  if (is.null(fit)) {
+    key$mmrm_optimizer <<- "none converged"
+    return(NULL)
+  }
   beta <- coef(fit)
   V <- vcov(fit)
   df <- fit$dims$N - fit$dims$p
@@ -522,16 +557,5 @@ step("laboratory thresholds", {
   }
 })
 
-total <- proc.time()[["elapsed"]] - t_start
-message(sprintf("[peer.R %7.1fs] done: %d results", total, n_results))
-out <- list(
-  r_version = R.version.string,
-  packages = lapply(setNames(nm = c("survival", "geepack", "nlme", "data.table", "jsonlite")),
-                    function(p) as.character(packageVersion(p))),
-  n_results = n_results,
-  key = key,
-  timings = timings,
-  cpu_timings = cpu_timings,
-  total_seconds = round(total, 3)
-)
-write_json(out, out_json, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null", na = "null")
+message(sprintf("[peer.R %7.1fs] done: %d results", proc.time()[["elapsed"]] - t_start, n_results))
+write_out("done")

@@ -47,16 +47,23 @@ def perf_dir():
     return os.environ.get("PERF_DIR", "/tmp/rct-peers")
 
 
-def timed(cmd, **kw):
-    """Runs cmd; returns wall seconds, CPU seconds (user + sys) and peak RSS (MB)."""
+def timed(cmd, cpu_limit=None):
+    """Runs cmd; returns wall seconds, CPU seconds (user + sys), peak RSS (MB) and
+    whether it was stopped by cpu_limit (seconds of CPU time, RLIMIT_CPU)."""
+    def limit():
+        import resource
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit, cpu_limit + 60))
+
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, **kw)
+    p = subprocess.Popen(cmd, preexec_fn=limit if cpu_limit else None)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited with {p.returncode}")
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024}
+    code = os.waitstatus_to_exitcode(status)
+    cpu = ru.ru_utime + ru.ru_stime
+    stopped = bool(cpu_limit) and code != 0 and cpu >= cpu_limit - 1
+    if code != 0 and not stopped:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {code}")
+    return {"wall": wall, "cpu": cpu, "rss_mb": ru.ru_maxrss / 1024, "stopped": stopped}
 
 
 def build():
@@ -244,6 +251,9 @@ def main():
                          "size (default 10000; 0 = one `rct demo --subjects N` call). `rct demo "
                          "--subjects 100000` is killed by the kernel OOM killer on a 23 GB machine "
                          "(peak RSS 3.4 GB at 10,000)")
+    ap.add_argument("--r-cpu-limit", type=int, default=4 * 3600,
+                    help="CPU seconds after which an R run at >= 10,000 subjects is stopped "
+                         "(default 14400); the table then gives R's time and ratio as lower bounds")
     ap.add_argument("--regen", action="store_true", help="regenerate the studies")
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build")
     a = ap.parse_args()
@@ -279,23 +289,29 @@ def main():
                 rct_runs.append(t)
             if i < r_runs:
                 log(f"{size}: Rscript peer.R, run {i + 1}/{r_runs}")
-                t = timed(["Rscript", os.path.join(HERE, "peer.R"), adam, r_json])
+                t = timed(["Rscript", os.path.join(HERE, "peer.R"), adam, r_json],
+                          cpu_limit=a.r_cpu_limit if large else None)
                 with open(r_json) as f:
                     inner = json.load(f)
                 r_inner.append(inner)
-                log(f"{size}: R {t['wall']:.1f} s wall, {t['cpu']:.1f} s CPU, {t['rss_mb']:.0f} MB")
+                log(f"{size}: R {t['wall']:.1f} s wall, {t['cpu']:.1f} s CPU, {t['rss_mb']:.0f} MB"
+                    + (f" -- stopped at the CPU limit in step after: {list(inner['timings'])[-1]}"
+                       if t["stopped"] else ""))
                 r_runs_t.append(t)
         bad = compare(size, rct_key(os.path.join(out, "results.json")), r_key(r_json))
         failures += [f"{size}: {b}" for b in bad]
         med = lambda runs, k: statistics.median(r[k] for r in runs)
         mmrm = statistics.median(x["cpu_timings"].get("MMRM CD4", 0.0) for x in r_inner)
+        stopped = any(t["stopped"] for t in r_runs_t)
         row = {
             "size": size, "adsl_rows": n_adsl, "adlb_rows": n_adlb, "note": note,
             "rct_wall": med(rct_runs, "wall"), "rct_cpu": med(rct_runs, "cpu"),
             "rct_rss_mb": max(r["rss_mb"] for r in rct_runs),
             "r_wall": med(r_runs_t, "wall"), "r_cpu": med(r_runs_t, "cpu"),
             "r_rss_mb": max(r["rss_mb"] for r in r_runs_t),
-            "r_mmrm_cpu": mmrm, "rct_runs": rct_runs, "r_runs": r_runs_t,
+            "r_mmrm_cpu": mmrm, "r_stopped": stopped,
+            "r_mmrm_optimizer": r_inner[-1]["key"].get("mmrm_optimizer"),
+            "r_mmrm_errors": r_inner[-1]["key"].get("mmrm_errors"), "rct_runs": rct_runs, "r_runs": r_runs_t,
             "r_timings": r_inner[-1]["timings"], "r_versions": r_inner[-1]["packages"],
             "r_version": r_inner[-1]["r_version"], "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
@@ -311,11 +327,17 @@ def main():
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
-        rest = r["r_cpu"] - r["r_mmrm_cpu"]
+        ge = ">=" if r["r_stopped"] else ""
+        if r["r_stopped"] or not r["r_mmrm_cpu"]:
+            rest = "-".rjust(14) + " " + "-".rjust(6)
+        else:
+            cpu = r["r_cpu"] - r["r_mmrm_cpu"]
+            rest = f"{cpu:>13.1f}s {cpu / r['rct_cpu']:>5.1f}x"
         print(f"{r['size']:>8} {r['adsl_rows']:>8} {r['adlb_rows']:>9} | {r['rct_wall']:>8.2f}s "
-              f"{r['rct_cpu']:>7.2f}s {r['rct_rss_mb']:>7.0f} | {r['r_wall']:>7.1f}s {r['r_cpu']:>7.1f}s "
-              f"{r['r_rss_mb']:>6.0f} | {r['r_wall'] / r['rct_wall']:>9.1f}x "
-              f"{r['r_cpu'] / r['rct_cpu']:>8.1f}x | {rest:>13.1f}s {rest / r['rct_cpu']:>5.1f}x")
+              f"{r['rct_cpu']:>7.2f}s {r['rct_rss_mb']:>7.0f} | {ge + format(r['r_wall'], '.1f'):>7}s "
+              f"{ge + format(r['r_cpu'], '.1f'):>7}s {r['r_rss_mb']:>6.0f} | "
+              f"{ge + format(r['r_wall'] / r['rct_wall'], '.1f'):>9}x "
+              f"{ge + format(r['r_cpu'] / r['rct_cpu'], '.1f'):>8}x | {rest}")
     print(f"\nruns: rct {a.repeat} per size; R {a.repeat} at demo, {a.r_repeat_large} at >= 10,000. "
           "'R CPU w/o MMRM': R CPU time minus the CPU time of its nlme::gls MMRM "
           "fit (R's own clock), vs rct CPU.\nCompare CPU times: wall times on this shared "
@@ -323,6 +345,11 @@ def main():
     for r in rows:
         if r["note"]:
             print(f"{r['size']}: {r['note']}")
+        if r["r_stopped"]:
+            print(f"{r['size']}: R stopped at the CPU limit ({a.r_cpu_limit} s); its times and "
+                  "ratios are lower bounds")
+        print(f"{r['size']}: R MMRM optimizer: {r['r_mmrm_optimizer']}"
+              + (f" (errors: {'; '.join(r['r_mmrm_errors'])})" if r["r_mmrm_errors"] else ""))
     if rows:
         print(f"{rows[-1]['r_version']}; " + ", ".join(f"{k} {v}" for k, v in rows[-1]["r_versions"].items()))
     if failures:
