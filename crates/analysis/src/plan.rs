@@ -42,6 +42,36 @@ pub struct Plan {
     /// Adverse events and laboratory safety.
     #[serde(default)]
     pub safety: Option<Safety>,
+    /// Data listings (records shown one per row).
+    #[serde(default)]
+    pub listing: Vec<Listing>,
+}
+
+/// A data listing: the records of a dataset that meet a condition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listing {
+    /// Dataset.
+    pub dataset: String,
+    /// Title.
+    pub title: String,
+    /// Population name.
+    pub population: String,
+    /// Keep records whose `variable` equals `equals` (trimmed text).
+    #[serde(default)]
+    pub filter: Option<Filter>,
+    /// Columns shown after the arm, in order.
+    pub variables: Vec<String>,
+}
+
+/// A record filter.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// Variable.
+    pub variable: String,
+    /// Value kept.
+    pub equals: String,
 }
 
 /// Study-level settings.
@@ -496,6 +526,12 @@ impl Plan {
             }
             if t.two_stage && t.two_stage_nboot == 0 {
                 return Err(bad(format!("{section}: two_stage_nboot must be positive")));
+            }
+        }
+        for l in &self.listing {
+            population(&format!("[[listing]] {}", l.title), &l.population)?;
+            if l.variables.is_empty() {
+                return Err(bad(format!("[[listing]] {}: no variables", l.title)));
             }
         }
         if let Some(s) = &self.safety {

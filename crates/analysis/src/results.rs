@@ -101,6 +101,20 @@ impl Builder {
         self
     }
 
+    /// The numbers of a descriptive summary (n, median, quartiles, mean, SD,
+    /// range) and the quantile definition that made them.
+    pub(crate) fn summary(self, s: &rct_stats::descriptive::Summary, quantile_type: u8) -> Self {
+        self.option("quantile_type", quantile_type)
+            .value("n", s.n)
+            .num("median", s.median)
+            .num("q1", s.q1)
+            .num("q3", s.q3)
+            .num("mean", s.mean)
+            .opt("sd", s.sd)
+            .num("min", s.min)
+            .num("max", s.max)
+    }
+
     pub(crate) fn build(self) -> ResultRecord {
         self.record
     }

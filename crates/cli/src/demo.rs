@@ -68,10 +68,11 @@ pub fn run(a: &Args) -> Result<()> {
         .collect();
     write_datasets(&a.out.join("adam"), &adam, ext)?;
     let spinner = analyze::progress(a.quiet);
-    let analysis = rct_analysis::run(&plan, &prepared.study, &mut |step| {
+    let mut analysis = rct_analysis::run(&plan, &prepared.study, &mut |step| {
         spinner.set_message(step.to_string())
     })?;
     spinner.finish_and_clear();
+    analysis.seeds.insert("demo.simulation".into(), a.seed);
     let report_dir = a.out.join("report");
     analyze::write_outputs(
         &report_dir,

@@ -134,6 +134,27 @@ fn demo_adverse_event_counts_agree_with_adae() {
         .sum();
     assert_eq!(reported as usize, total);
     assert!(total > 0);
+    // The listing of unscheduled laboratory records holds exactly ADLB's
+    // UNSCHEDULED records (every randomized subject is in the safety
+    // population in the demo).
+    let adlb: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("adam/adlb.json")).unwrap()).unwrap();
+    let names: Vec<&str> = adlb["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let avisit = names.iter().position(|c| *c == "AVISIT").unwrap();
+    let unscheduled = adlb["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r[avisit] == "UNSCHEDULED")
+        .count();
+    assert!(unscheduled > 0);
+    let listing = std::fs::read_to_string(out.join("report/tables/l16-2-01.csv")).unwrap();
+    assert_eq!(listing.lines().count(), unscheduled + 1);
 }
 
 #[test]

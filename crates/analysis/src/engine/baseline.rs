@@ -116,15 +116,7 @@ fn continuous(
                     .parameter(&v.variable)
                     .comparison("by arm")
                     .arm(&arm)
-                    .option("quantile_type", ctx.plan.options.quantile_type)
-                    .value("n", s.n)
-                    .num("median", s.median)
-                    .num("q1", s.q1)
-                    .num("q3", s.q3)
-                    .num("mean", s.mean)
-                    .opt("sd", s.sd)
-                    .num("min", s.min)
-                    .num("max", s.max)
+                    .summary(&s, ctx.plan.options.quantile_type)
                     .build(),
                 );
                 format::median_iqr(s.median, s.q1, s.q3, decimals)
@@ -156,17 +148,7 @@ fn continuous(
         kind: RowKind::Data,
         cells,
     });
-    if missing.iter().any(|&m| m > 0) {
-        let mut cells: Vec<Cell> = missing.iter().map(|m| Cell::new(m.to_string())).collect();
-        cells.push(Cell::new(missing.iter().sum::<usize>().to_string()));
-        cells.push(Cell::default());
-        rows.push(Row {
-            label: "Missing".into(),
-            indent: 1,
-            kind: RowKind::Data,
-            cells,
-        });
-    }
+    rows.extend(missing_row(&missing));
     Ok(())
 }
 
@@ -283,17 +265,7 @@ fn categorical(
             cells,
         });
     }
-    if missing.iter().any(|&m| m > 0) {
-        let mut cells: Vec<Cell> = missing.iter().map(|m| Cell::new(m.to_string())).collect();
-        cells.push(Cell::new(missing.iter().sum::<usize>().to_string()));
-        cells.push(Cell::default());
-        rows.push(Row {
-            label: "Missing".into(),
-            indent: 1,
-            kind: RowKind::Data,
-            cells,
-        });
-    }
+    rows.extend(missing_row(&missing));
     Ok(())
 }
 
@@ -310,4 +282,20 @@ fn binned(v: &BaselineVariable, values: &[Option<f64>]) -> Vec<Option<String>> {
             _ => v.missing_label.clone(),
         })
         .collect()
+}
+
+/// The "Missing" row (counts per arm, total, no P value) when any value is missing.
+fn missing_row(missing: &[usize]) -> Option<Row> {
+    if missing.iter().all(|&m| m == 0) {
+        return None;
+    }
+    let mut cells: Vec<Cell> = missing.iter().map(|m| Cell::new(m.to_string())).collect();
+    cells.push(Cell::new(missing.iter().sum::<usize>().to_string()));
+    cells.push(Cell::default());
+    Some(Row {
+        label: "Missing".into(),
+        indent: 1,
+        kind: RowKind::Data,
+        cells,
+    })
 }

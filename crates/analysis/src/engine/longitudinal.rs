@@ -86,7 +86,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, l: &Longitudinal) -> Result<(), AnalysisErr
         Records::Observed
     };
     let mut sets: Vec<Records> = vec![primary];
-    if l.observed_cases && primary == Records::Locf {
+    if (l.observed_cases || l.mmrm) && primary == Records::Locf {
         sets.push(Records::Observed);
     }
     let population = ctx.population_label(&l.population);
@@ -162,6 +162,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, l: &Longitudinal) -> Result<(), AnalysisErr
     let visit_labels: Vec<String> = l.visits.iter().map(|w| week_label(*w)).collect();
     let n_arm = ctx.subjects.counts(&l.population, false, ctx.k());
     let primary_courses = courses.remove(&primary).unwrap_or_default();
+    let observed_courses = courses.remove(&Records::Observed);
     let change_courses = change_of(&primary_courses, &baselines);
 
     let mut stars: Vec<Vec<Option<String>>> = vec![vec![None; l.visits.len()]; ctx.k()];
@@ -234,11 +235,12 @@ pub(super) fn run(ctx: &mut Ctx<'_>, l: &Longitudinal) -> Result<(), AnalysisErr
     if l.figure {
         figure(ctx, l, &primary_courses, primary, &stars, &population);
     }
-    if let Some(observed) = courses.remove(&Records::Observed) {
+    let observed = observed_courses.as_deref().unwrap_or(&primary_courses);
+    if l.observed_cases && primary == Records::Locf {
         by_visit_table(
             ctx,
             l,
-            &observed,
+            observed,
             Records::Observed,
             false,
             &visit_labels,
@@ -248,7 +250,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, l: &Longitudinal) -> Result<(), AnalysisErr
         )?;
     }
     if l.mmrm {
-        mmrm_table(ctx, l, &visit_labels, &population, &baselines, &ds, &arms)?;
+        mmrm_table(ctx, l, &visit_labels, &population, &baselines, observed)?;
     }
     Ok(())
 }
@@ -465,13 +467,7 @@ fn by_visit_table(
                         .comparison("by arm and visit")
                         .option("outcome", outcome)
                         .option("records", records.name())
-                        .option("quantile_type", ctx.plan.options.quantile_type)
-                        .value("n", s.n)
-                        .num("median", s.median)
-                        .num("q1", s.q1)
-                        .num("q3", s.q3)
-                        .num("mean", s.mean)
-                        .opt("sd", s.sd)
+                        .summary(&s, ctx.plan.options.quantile_type)
                         .build(),
                     );
                     format!(
@@ -815,56 +811,25 @@ fn mmrm_table(
     visit_labels: &[String],
     population: &str,
     baselines: &HashMap<usize, f64>,
-    ds: &crate::data::Table<'_>,
-    arms: &[Option<usize>],
+    observed: &[Course],
 ) -> Result<(), AnalysisError> {
     let k = ctx.k();
     let reference = reference(ctx);
-    let ids = ds.keys("USUBJID")?;
-    let paramcd = ds.text("PARAMCD")?;
-    let avisitn = ds.numbers("AVISITN")?;
-    let aval = ds.numbers("AVAL")?;
-    let dtype = if ds.has("DTYPE") {
-        Some(ds.text("DTYPE")?)
-    } else {
-        None
-    };
-    let anl = if ds.has("ANL01FL") {
-        Some(ds.flag("ANL01FL")?)
-    } else {
-        None
-    };
     let (mut subject, mut visit, mut y, mut arm_of, mut base) =
         (vec![], vec![], vec![], vec![], vec![]);
-    for row in 0..ds.n_rows() {
-        if paramcd[row].trim() != l.paramcd
-            || dtype.as_ref().is_some_and(|d| !d[row].trim().is_empty())
-        {
+    for c in observed {
+        let Some(&b) = baselines.get(&c.subject) else {
             continue;
+        };
+        for (v, x) in c.values.iter().enumerate().skip(1) {
+            if let Some(x) = x {
+                subject.push(c.subject);
+                visit.push(v);
+                y.push(x - b);
+                arm_of.push(c.arm);
+                base.push(b);
+            }
         }
-        if anl.as_ref().is_some_and(|f| !f[row]) {
-            continue;
-        }
-        let (Some(arm), Some(week), Some(x)) = (arms[row], avisitn[row], aval[row]) else {
-            continue;
-        };
-        let Some(v) = l.visits.iter().position(|&w| (w - week).abs() < 1e-9) else {
-            continue;
-        };
-        if v == 0 {
-            continue;
-        }
-        let Some(s) = ctx.subjects.row_of(&ids[row]) else {
-            continue;
-        };
-        let Some(&b) = baselines.get(&s) else {
-            continue;
-        };
-        subject.push(s);
-        visit.push(v);
-        y.push(x - b);
-        arm_of.push(arm);
-        base.push(b);
     }
     let visits: Vec<usize> = (1..l.visits.len()).filter(|v| visit.contains(v)).collect();
     let what = || format!("{} MMRM", l.paramcd);

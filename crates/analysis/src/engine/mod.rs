@@ -3,6 +3,7 @@
 mod baseline;
 mod common;
 mod consort;
+mod listing;
 mod longitudinal;
 mod safety;
 mod tte;
@@ -75,6 +76,10 @@ pub fn run(
     if let Some(s) = &plan.safety {
         progress("Adverse events");
         safety::run(&mut ctx, s)?;
+    }
+    for l in &plan.listing {
+        progress(&l.title);
+        listing::run(&mut ctx, l)?;
     }
     let title = plan.study.title.replace("{studyid}", &ctx.subjects.studyid);
     let report = Report {
@@ -165,7 +170,11 @@ impl Ctx<'_> {
     fn next(&mut self, kind: char, section: &'static str) -> (String, String) {
         let c = self.counters.entry((kind, section)).or_insert(0);
         *c += 1;
-        let word = if kind == 't' { "Table" } else { "Figure" };
+        let word = match kind {
+            't' => "Table",
+            'l' => "Listing",
+            _ => "Figure",
+        };
         (
             format!("{kind}{section}-{:02}", c),
             format!("{word} {section}.{:02}", c),
@@ -180,6 +189,16 @@ impl Ctx<'_> {
         mut table: Table,
     ) -> String {
         let (id, number) = self.next('t', section);
+        table.id = id.clone();
+        table.number = number;
+        self.block(heading, Block::Table(id.clone()));
+        self.tables.push(table);
+        id
+    }
+
+    /// Adds a listing (numbered "Listing 16-2.01") to a report section.
+    pub(crate) fn add_listing(&mut self, heading: &str, mut table: Table) -> String {
+        let (id, number) = self.next('l', "16-2");
         table.id = id.clone();
         table.number = number;
         self.block(heading, Block::Table(id.clone()));

@@ -464,10 +464,21 @@ pub struct MmrmFit {
     state: FitState,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 struct FitState {
     problem: Problem,
     theta: Vec<f64>,
+    /// The evaluation at `theta` and the Cholesky factor of the observed
+    /// information (minus the numerical Hessian), computed on the first
+    /// Satterthwaite contrast and reused by the others: the Hessian costs
+    /// two evaluations per covariance parameter (90 for 9 visits).
+    satterthwaite: std::sync::OnceLock<Option<(kernel::Eval, crate::linalg::Cholesky)>>,
+}
+
+impl PartialEq for FitState {
+    fn eq(&self, other: &Self) -> bool {
+        self.problem == other.problem && self.theta == other.theta
+    }
 }
 
 /// A linear combination `c' beta` of the coefficients with its test.
@@ -658,6 +669,7 @@ pub fn mmrm(data: &MmrmData, options: &MmrmOptions) -> Result<MmrmFit, StatsErro
         state: FitState {
             problem,
             theta: best.theta,
+            satterthwaite: std::sync::OnceLock::new(),
         },
     })
 }
@@ -791,18 +803,27 @@ impl MmrmFit {
     }
 
     fn satterthwaite_df(&self, c: &[f64], psi: f64) -> Option<f64> {
-        let FitState { problem, theta } = &self.state;
-        let ev = problem.eval(theta, false)?;
-        let g = problem.contrast_variance_grad(theta, &ev, c);
-        let h = problem.hessian(theta)?;
-        let k = theta.len();
-        let mut info = Matrix::zeros(k, k);
-        for i in 0..k {
-            for j in 0..k {
-                info.set(i, j, -h.get(i, j));
-            }
-        }
-        let chol = crate::linalg::Cholesky::new(&info, "information").ok()?;
+        let FitState {
+            problem,
+            theta,
+            satterthwaite,
+        } = &self.state;
+        let (ev, chol) = satterthwaite
+            .get_or_init(|| {
+                let ev = problem.eval(theta, false)?;
+                let h = problem.hessian(theta)?;
+                let k = theta.len();
+                let mut info = Matrix::zeros(k, k);
+                for i in 0..k {
+                    for j in 0..k {
+                        info.set(i, j, -h.get(i, j));
+                    }
+                }
+                let chol = crate::linalg::Cholesky::new(&info, "information").ok()?;
+                Some((ev, chol))
+            })
+            .as_ref()?;
+        let g = problem.contrast_variance_grad(theta, ev, c);
         let var_psi = crate::linalg::dot(&g, &chol.solve(&g));
         let df = 2.0 * psi * psi / var_psi;
         (df.is_finite() && df > 0.0).then_some(df)
