@@ -557,5 +557,17 @@ step("laboratory thresholds", {
   }
 })
 
+# ---- listings ------------------------------------------------------------------
+
+step("listing: unscheduled laboratory records", {
+  arm <- arms_in("safety", FALSE)[adlb_subject]
+  rows <- which(txt(adlb$AVISIT) == "UNSCHEDULED" & !is.na(arm))
+  rows <- rows[order(arm[rows], ids[adlb_subject[rows]], rows, method = "radix")]
+  listing <- adlb[rows, .(USUBJID, PARAMCD, ADY, AVAL, AVALC, ANRIND)]
+  listing <- listing[, lapply(.SD, txt)]
+  listing[, ARM := ARMS[arm[rows]]]
+  count()
+})
+
 message(sprintf("[peer.R %7.1fs] done: %d results", proc.time()[["elapsed"]] - t_start, n_results))
 write_out("done")
