@@ -27,6 +27,7 @@ measurements are appended to $PERF_DIR/analyze-results.jsonl. Progress goes to s
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -262,6 +263,10 @@ def main():
     if not a.no_build:
         build()
     plan = plan_copy()
+    # R reads its script as it goes: run a copy, so that editing peer.R cannot
+    # break a run of an hour.
+    peer = os.path.join(perf_dir(), "peer.R")
+    shutil.copyfile(os.path.join(HERE, "peer.R"), peer)
     rows = []
     failures = []
     for size in a.sizes.split(","):
@@ -289,7 +294,7 @@ def main():
                 rct_runs.append(t)
             if i < r_runs:
                 log(f"{size}: Rscript peer.R, run {i + 1}/{r_runs}")
-                t = timed(["Rscript", os.path.join(HERE, "peer.R"), adam, r_json],
+                t = timed(["Rscript", peer, adam, r_json],
                           cpu_limit=a.r_cpu_limit if large else None)
                 with open(r_json) as f:
                     inner = json.load(f)
