@@ -169,14 +169,22 @@ def rct_key(results_json):
         "Table 1 SEX, chi-square P": p("baseline.SEX.chi_square") or p("baseline.SEX.fisher_exact"),
         "Table 1 HIV-1 RNA bins, P": (p("baseline.HIVRNABL.chi_square")
                                       or p("baseline.HIVRNABL.fisher_exact")),
+        "CD4 week 48 (LOCF), Kruskal-Wallis H": p("longitudinal.CD4.locf.AVAL.kruskal_wallis.Week 48",
+                                                  "statistic"),
         "CD4 week 48 (LOCF), Kruskal-Wallis P": p("longitudinal.CD4.locf.AVAL.kruskal_wallis.Week 48"),
+        "CD4 week 48 (observed), Kruskal-Wallis H":
+            p("longitudinal.CD4.observed.AVAL.kruskal_wallis.Week 48", "statistic"),
         "CD4 week 48 (observed), Kruskal-Wallis P":
             p("longitudinal.CD4.observed.AVAL.kruskal_wallis.Week 48"),
+        "CD4 GEE arm x visit, Wald chi-square": p("longitudinal.CD4.gee.AVAL.arm x visit",
+                                                  "wald_statistic"),
         "CD4 GEE arm x visit, Wald P": p("longitudinal.CD4.gee.AVAL.arm x visit"),
         "CD4 MMRM HIGH-PLACEBO week 48, estimate": mmrm.get("estimate"),
         "CD4 MMRM HIGH-PLACEBO week 48, SE": mmrm.get("se"),
+        "RESP30 3-arm log-rank chi-square": p("tte.RESP30.logrank.all", "statistic"),
         "RESP30 3-arm log-rank P": p("tte.RESP30.logrank.all"),
         "RESP30 median weeks HIGH": p("tte.RESP30.kaplan_meier.HIGH", "median"),
+        "Any TEAE, chi-square statistic": p("safety.any.Any adverse event", "statistic"),
         "Any TEAE, chi-square/Fisher P": p("safety.any.Any adverse event"),
     }
 
@@ -191,13 +199,18 @@ def r_key(r_json):
         "Table 1 AGE, Kruskal-Wallis P": k.get("baseline_age_kw_p"),
         "Table 1 SEX, chi-square P": k.get("baseline_sex_p"),
         "Table 1 HIV-1 RNA bins, P": k.get("baseline_hivrnabl_p"),
+        "CD4 week 48 (LOCF), Kruskal-Wallis H": k.get("cd4_locf_kw_week48_stat"),
         "CD4 week 48 (LOCF), Kruskal-Wallis P": k.get("cd4_locf_kw_week48_p"),
+        "CD4 week 48 (observed), Kruskal-Wallis H": k.get("cd4_observed_kw_week48_stat"),
         "CD4 week 48 (observed), Kruskal-Wallis P": k.get("cd4_observed_kw_week48_p"),
+        "CD4 GEE arm x visit, Wald chi-square": k.get("cd4_gee_arm_x_visit_wald"),
         "CD4 GEE arm x visit, Wald P": k.get("cd4_gee_arm_x_visit_p"),
         "CD4 MMRM HIGH-PLACEBO week 48, estimate": mm.get("estimate"),
         "CD4 MMRM HIGH-PLACEBO week 48, SE": mm.get("se"),
+        "RESP30 3-arm log-rank chi-square": k.get("resp30_logrank_chisq"),
         "RESP30 3-arm log-rank P": k.get("resp30_logrank_p"),
         "RESP30 median weeks HIGH": med.get("HIGH"),
+        "Any TEAE, chi-square statistic": k.get("ae_any_chisq"),
         "Any TEAE, chi-square/Fisher P": k.get("ae_any_p"),
     }
 
