@@ -138,12 +138,16 @@ impl<'a> Table<'a> {
 
     /// Identifier values (e.g. USUBJID) as text, whether the column is
     /// character or numeric (CSV inference may make "1001" a number).
-    pub(crate) fn keys(&self, variable: &str) -> Result<Vec<String>, AnalysisError> {
-        Ok(self
-            .categories(variable)?
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect())
+    pub(crate) fn keys(&self, variable: &str) -> Result<Cow<'a, [String]>, AnalysisError> {
+        Ok(match self.column(variable)? {
+            Column::Character(v) => Cow::Borrowed(v.as_slice()),
+            Column::Numeric(c) => Cow::Owned(
+                c.values()
+                    .iter()
+                    .map(|v| v.map(|x| format!("{x}")).unwrap_or_default())
+                    .collect(),
+            ),
+        })
     }
 
     /// Whether each row's `variable` equals "Y".
@@ -168,6 +172,8 @@ impl<'a> Table<'a> {
 /// Subjects of ADSL with their arms and population flags.
 pub(crate) struct Subjects {
     index: HashMap<String, usize>,
+    /// ADSL row of each row of a dataset, by dataset name (computed once).
+    rows: std::cell::RefCell<HashMap<String, std::rc::Rc<Vec<usize>>>>,
     /// Planned arm index per subject (None: not in a plan arm).
     pub(crate) planned: Vec<Option<usize>>,
     /// Actual arm index per subject.
@@ -215,6 +221,7 @@ impl Subjects {
         };
         Ok(Subjects {
             index,
+            rows: Default::default(),
             planned,
             actual,
             populations,
@@ -256,15 +263,31 @@ impl Subjects {
         actual: bool,
     ) -> Result<Vec<Option<usize>>, AnalysisError> {
         let arms = self.arms_in(population, actual);
+        Ok(self.subject_rows(table)?.iter().map(|&s| arms[s]).collect())
+    }
+
+    /// The ADSL row of the subject of each row of `table` (looked up once
+    /// per dataset, then reused by every analysis of it).
+    pub(crate) fn subject_rows(
+        &self,
+        table: &Table<'_>,
+    ) -> Result<std::rc::Rc<Vec<usize>>, AnalysisError> {
+        let key = table.dataset.name().to_ascii_uppercase();
+        if let Some(rows) = self.rows.borrow().get(&key) {
+            return Ok(rows.clone());
+        }
         let ids = table.keys("USUBJID")?;
-        ids.iter()
+        let rows = ids
+            .iter()
             .enumerate()
-            .map(|(row, id)| match self.row_of(id) {
-                Some(s) => Ok(arms[s]),
-                None => {
-                    Err(table.value_error(row, "USUBJID", format!("subject {id} is not in ADSL")))
-                }
+            .map(|(row, id)| {
+                self.row_of(id).ok_or_else(|| {
+                    table.value_error(row, "USUBJID", format!("subject {id} is not in ADSL"))
+                })
             })
-            .collect()
+            .collect::<Result<Vec<usize>, _>>()?;
+        let rows = std::rc::Rc::new(rows);
+        self.rows.borrow_mut().insert(key, rows.clone());
+        Ok(rows)
     }
 }

@@ -257,6 +257,10 @@ pub struct Longitudinal {
     /// Draw medians with IQR bars by arm over visits.
     #[serde(default)]
     pub figure: bool,
+    /// Add generalized score tests (SAS Type 3) beside the GEE's Wald
+    /// tests; each refits the model without the term.
+    #[serde(default = "yes")]
+    pub score_tests: bool,
 }
 
 fn yes() -> bool {

@@ -61,6 +61,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, l: &Longitudinal) -> Result<(), AnalysisErr
     let needed_by = format!("[[longitudinal]] {}", l.paramcd);
     let ds = ctx.data.get(&l.dataset, &needed_by)?;
     let arms = ctx.subjects.arms_of_rows(&ds, &l.population, false)?;
+    let subject_of = ctx.subjects.subject_rows(&ds)?;
     let ids = ds.keys("USUBJID")?;
     let paramcd = ds.text("PARAMCD")?;
     let avisitn = ds.numbers("AVISITN")?;
@@ -115,9 +116,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, l: &Longitudinal) -> Result<(), AnalysisErr
             let Some(v) = l.visits.iter().position(|&w| (w - week).abs() < 1e-9) else {
                 continue;
             };
-            let Some(subject) = ctx.subjects.row_of(&ids[row]) else {
-                continue;
-            };
+            let subject = subject_of[row];
             if let Some(&first) = seen.get(&(subject, v)) {
                 return Err(ds.value_error(
                     row,
@@ -683,13 +682,17 @@ fn gee(
             return Ok(());
         }
     };
-    let score = match data.score_tests(&opts) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            ctx.notes
-                .push(format!("{}: score tests not reported: {e}", what()));
-            None
+    let score = if l.score_tests {
+        match data.score_tests(&opts) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                ctx.notes
+                    .push(format!("{}: score tests not reported: {e}", what()));
+                None
+            }
         }
+    } else {
+        None
     };
     let heading = if change {
         "Change from baseline"

@@ -24,7 +24,7 @@ type SocEntry = (Set, BTreeMap<String, Set>);
 pub(super) fn run(ctx: &mut Ctx<'_>, s: &Safety) -> Result<(), AnalysisError> {
     let ds = ctx.data.get(&s.dataset, "[safety]")?;
     let arms = ctx.subjects.arms_of_rows(&ds, &s.population, true)?;
-    let ids = ds.keys("USUBJID")?;
+    let subject_of = ctx.subjects.subject_rows(&ds)?;
     let flag = match &s.flag {
         Some(f) => Some(ds.flag(f)?),
         None => None,
@@ -54,9 +54,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, s: &Safety) -> Result<(), AnalysisError> {
         if flag.as_ref().is_some_and(|f| !f[row]) {
             continue;
         }
-        let Some(subject) = ctx.subjects.row_of(&ids[row]) else {
-            continue;
-        };
+        let subject = subject_of[row];
         any[a].insert(subject);
         if grade.is_some_and(|g| g[row].is_some_and(|g| g >= 3.0)) {
             severe[a].insert(subject);
@@ -190,7 +188,7 @@ fn lab_thresholds(
 ) -> Result<(), AnalysisError> {
     let ds = ctx.data.get(&s.lab_dataset, "[safety] lab_thresholds")?;
     let arms = ctx.subjects.arms_of_rows(&ds, &s.population, true)?;
-    let ids = ds.keys("USUBJID")?;
+    let subject_of = ctx.subjects.subject_rows(&ds)?;
     let paramcd = ds.text("PARAMCD")?;
     let aval = ds.numbers("AVAL")?;
     let avisitn = ds.numbers("AVISITN")?;
@@ -227,9 +225,7 @@ fn lab_thresholds(
             if avisitn[row].is_some_and(|w| w <= 0.0) {
                 continue;
             }
-            let Some(subject) = ctx.subjects.row_of(&ids[row]) else {
-                continue;
-            };
+            let subject = subject_of[row];
             evaluable[a].insert(subject);
             let hit = match (l.at_least, l.uln_multiple) {
                 (Some(t), _) => aval[row].is_some_and(|x| x >= t),
