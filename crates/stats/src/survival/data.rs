@@ -1,6 +1,7 @@
 use std::sync::OnceLock;
 
-use super::{kaplan_meier::km_core, KaplanMeier, KaplanMeierOptions};
+use super::kaplan_meier::CurveBuilder;
+use super::{KaplanMeier, KaplanMeierOptions};
 use crate::rank::sort;
 use crate::StatsError;
 
@@ -304,31 +305,58 @@ impl TimeRows for SortedSlices<'_> {
     }
 }
 
-/// How a subject is packed into one u64: group code on top, then the time
-/// as an offset from the smallest positive time's bit pattern (0 for time
-/// 0), then the event bit. Sorting the u64s sorts by group, then time.
+/// How a subject is packed into one u64: the time as an offset from the
+/// smallest positive time's bit pattern (0 for time 0) on top, then the
+/// group code, then the event bit. Sorting the u64s sorts by time, then
+/// group, then event.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Codec {
     /// Bit pattern of the smallest positive time, less 1.
     base: u64,
-    /// Mask of the time offset (after dropping the event bit).
-    mask: u64,
+    /// Bits of the group code.
+    group_bits: u32,
 }
 
-/// One group's packed rows.
-pub(crate) struct PackedRows<'a> {
+/// The subjects in increasing time (then group, then event).
+#[derive(Debug, Clone, PartialEq)]
+enum Rows {
+    /// One sorted u64 per subject (see [`Codec`]).
+    Packed { keys: Vec<u64>, codec: Codec },
+    /// (time key of [`sort::key`], group code << 1 | event) pairs, when a
+    /// packed u64 cannot hold the time range.
+    Pairs(Vec<(u64, u32)>),
+}
+
+/// Read access to rows in increasing time with a group code each: what the
+/// grouped passes need.
+pub(crate) trait GroupRows {
+    fn len(&self) -> usize;
+    /// An integer with the order of the times, equal exactly when the
+    /// times are.
+    fn tkey(&self, i: usize) -> u64;
+    /// The time of a `tkey`.
+    fn time_of(&self, tkey: u64) -> f64;
+    /// The group code of row `i`.
+    fn group(&self, i: usize) -> usize;
+    /// Whether row `i` is an event.
+    fn event(&self, i: usize) -> bool;
+    /// Whether rows `i` and `j` have the same time and group.
+    fn same_run(&self, i: usize, j: usize) -> bool;
+}
+
+struct PackedRows<'a> {
     keys: &'a [u64],
     codec: Codec,
 }
 
-impl TimeRows for PackedRows<'_> {
+impl GroupRows for PackedRows<'_> {
     #[inline]
     fn len(&self) -> usize {
         self.keys.len()
     }
     #[inline]
     fn tkey(&self, i: usize) -> u64 {
-        (self.keys[i] >> 1) & self.codec.mask
+        self.keys[i] >> (self.codec.group_bits + 1)
     }
     #[inline]
     fn time_of(&self, tkey: u64) -> f64 {
@@ -339,31 +367,57 @@ impl TimeRows for PackedRows<'_> {
         }
     }
     #[inline]
+    fn group(&self, i: usize) -> usize {
+        ((self.keys[i] >> 1) & ((1 << self.codec.group_bits) - 1)) as usize
+    }
+    #[inline]
     fn event(&self, i: usize) -> bool {
         self.keys[i] & 1 == 1
     }
+    #[inline]
+    fn same_run(&self, i: usize, j: usize) -> bool {
+        self.keys[i] >> 1 == self.keys[j] >> 1
+    }
 }
 
-/// The subjects, by group and then time.
-#[derive(Debug, Clone, PartialEq)]
-enum Rows {
-    /// One sorted u64 per subject (see [`Codec`]).
-    Packed { keys: Vec<u64>, codec: Codec },
-    /// Times and events (when a packed u64 cannot hold the time range).
-    Columns { time: Vec<f64>, event: Vec<bool> },
+impl GroupRows for [(u64, u32)] {
+    #[inline]
+    fn len(&self) -> usize {
+        <[(u64, u32)]>::len(self)
+    }
+    #[inline]
+    fn tkey(&self, i: usize) -> u64 {
+        self[i].0
+    }
+    #[inline]
+    fn time_of(&self, tkey: u64) -> f64 {
+        sort::value(tkey)
+    }
+    #[inline]
+    fn group(&self, i: usize) -> usize {
+        (self[i].1 >> 1) as usize
+    }
+    #[inline]
+    fn event(&self, i: usize) -> bool {
+        self[i].1 & 1 == 1
+    }
+    #[inline]
+    fn same_run(&self, i: usize, j: usize) -> bool {
+        self[i].0 == self[j].0 && self[i].1 >> 1 == self[j].1 >> 1
+    }
 }
 
-/// Survival data with a group label per subject, sorted once by group and
-/// time: the per-group curves are contiguous runs, and the k-sample
-/// log-rank test merges the runs (the fast path for millions of subjects).
-/// When the times span a range that fits (as a few binades of doubles do),
-/// each subject is one u64 (group, time offset, event), so the sort moves
-/// no more bytes than sorting the time column alone.
+/// Survival data with a group label per subject, sorted once by time (then
+/// group): one pass over the rows gives every group's Kaplan-Meier curve,
+/// another the k-sample log-rank test (the fast path for millions of
+/// subjects). When the times span a range that fits (as a few binades of
+/// doubles do), each subject is one u64 (time offset, group, event), so the
+/// sort moves no more bytes than sorting the time column alone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupedSurvival<G> {
     labels: Vec<G>,
-    /// Where each group's rows start, and the end.
-    starts: Vec<usize>,
+    /// Subjects per group.
+    counts: Vec<usize>,
     rows: Rows,
 }
 
@@ -397,9 +451,9 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
         let max_offset = if max == 0 { 0 } else { max - min_pos + 1 };
         let time_bits = u64::BITS - max_offset.leading_zeros();
         let mut counts = vec![0usize; k];
-        let rows = if time_bits + 1 + group_bits <= u64::BITS {
+        let rows = if time_bits + group_bits < u64::BITS {
             let base = min_pos.wrapping_sub(1);
-            let shift = time_bits + 1;
+            let shift = group_bits + 1;
             let mut keys: Vec<u64> = time
                 .iter()
                 .zip(event)
@@ -408,64 +462,50 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
                     let gi = code(g);
                     counts[gi] += 1;
                     let offset = if t > 0.0 { t.to_bits() - base } else { 0 };
-                    let top = if group_bits == 0 {
-                        0
-                    } else {
-                        (gi as u64) << shift
-                    };
-                    top | offset << 1 | u64::from(e == 1.0)
+                    offset << shift | (gi as u64) << 1 | u64::from(e == 1.0)
                 })
                 .collect();
             sort::radix_sort_u64(&mut keys);
             Rows::Packed {
                 keys,
-                codec: Codec {
-                    base,
-                    mask: (1u64 << time_bits) - 1,
-                },
+                codec: Codec { base, group_bits },
             }
         } else {
-            // Per group, (time key, event) pairs sorted by time.
-            let codes: Vec<usize> = group.iter().map(code).collect();
-            for &c in &codes {
-                counts[c] += 1;
-            }
-            let mut parts: Vec<Vec<(u64, bool)>> =
-                counts.iter().map(|&c| Vec::with_capacity(c)).collect();
-            for ((&t, &e), &c) in time.iter().zip(event).zip(&codes) {
-                parts[c].push((sort::key(t), e == 1.0));
-            }
-            let (mut times, mut events) = (
-                Vec::with_capacity(time.len()),
-                Vec::with_capacity(time.len()),
-            );
-            for mut part in parts {
-                sort::radix_sort_pairs(&mut part);
-                for (key, e) in part {
-                    times.push(sort::value(key));
-                    events.push(e);
+            let mut pairs: Vec<(u64, u32)> = time
+                .iter()
+                .zip(event)
+                .zip(group)
+                .map(|((&t, &e), g)| {
+                    let gi = code(g);
+                    counts[gi] += 1;
+                    (sort::key(t), (gi as u32) << 1 | u32::from(e == 1.0))
+                })
+                .collect();
+            sort::radix_sort_pairs(&mut pairs);
+            // Within a time, by group and event (runs are short).
+            let mut lo = 0;
+            while lo < pairs.len() {
+                let mut hi = lo + 1;
+                while hi < pairs.len() && pairs[hi].0 == pairs[lo].0 {
+                    hi += 1;
                 }
+                if hi - lo > 1 {
+                    pairs[lo..hi].sort_unstable_by_key(|p| p.1);
+                }
+                lo = hi;
             }
-            Rows::Columns {
-                time: times,
-                event: events,
-            }
+            Rows::Pairs(pairs)
         };
-        let mut starts = Vec::with_capacity(k + 1);
-        starts.push(0);
-        for c in counts {
-            starts.push(starts[starts.len() - 1] + c);
-        }
         Ok(GroupedSurvival {
             labels,
-            starts,
+            counts,
             rows,
         })
     }
 
     /// Number of subjects.
     pub fn len(&self) -> usize {
-        self.starts[self.starts.len() - 1]
+        self.counts.iter().sum()
     }
 
     /// Whether there are no subjects (never true for validated data).
@@ -478,56 +518,39 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
         &self.labels
     }
 
-    /// Each group's packed rows (or `None` for the column form).
-    fn packed_runs(&self) -> Option<Vec<PackedRows<'_>>> {
-        match &self.rows {
-            Rows::Packed { keys, codec } => Some(
-                self.starts
-                    .windows(2)
-                    .map(|w| PackedRows {
-                        keys: &keys[w[0]..w[1]],
-                        codec: *codec,
-                    })
-                    .collect(),
-            ),
-            Rows::Columns { .. } => None,
-        }
-    }
-
-    /// Each group's rows in the column form (empty for the packed form).
-    fn column_runs(&self) -> Vec<SortedSlices<'_>> {
-        match &self.rows {
-            Rows::Packed { .. } => Vec::new(),
-            Rows::Columns { time, event } => self
-                .starts
-                .windows(2)
-                .map(|w| SortedSlices {
-                    time: &time[w[0]..w[1]],
-                    event: &event[w[0]..w[1]],
-                })
-                .collect(),
-        }
-    }
-
     /// One data set per group (in label order), already in time order.
     pub fn split(&self) -> Vec<(G, SurvivalData)> {
-        fn part<R: TimeRows>(r: &R) -> SurvivalData {
-            let n = r.len();
-            SurvivalData::presorted(
-                (0..n).map(|i| r.time_of(r.tkey(i))).collect(),
-                (0..n).map(|i| r.event(i)).collect(),
-            )
+        fn parts<R: GroupRows + ?Sized>(r: &R, counts: &[usize]) -> Vec<SurvivalData> {
+            let mut cols: Vec<(Vec<f64>, Vec<bool>)> = counts
+                .iter()
+                .map(|&n| (Vec::with_capacity(n), Vec::with_capacity(n)))
+                .collect();
+            for i in 0..r.len() {
+                let c = &mut cols[r.group(i)];
+                c.0.push(r.time_of(r.tkey(i)));
+                c.1.push(r.event(i));
+            }
+            cols.into_iter()
+                .map(|(time, event)| SurvivalData::presorted(time, event))
+                .collect()
         }
-        let parts: Vec<SurvivalData> = match self.packed_runs() {
-            Some(runs) => runs.iter().map(part).collect(),
-            None => self.column_runs().iter().map(part).collect(),
+        let parts = match &self.rows {
+            Rows::Packed { keys, codec } => parts(
+                &PackedRows {
+                    keys,
+                    codec: *codec,
+                },
+                &self.counts,
+            ),
+            Rows::Pairs(pairs) => parts(pairs.as_slice(), &self.counts),
         };
         self.labels.iter().cloned().zip(parts).collect()
     }
 
-    /// The Kaplan-Meier curve of each group (in label order), read straight
-    /// off the sorted rows: the same curves as [`crate::survival::kaplan_meier()`]
-    /// on each part of [`GroupedSurvival::split`], without the copies.
+    /// The Kaplan-Meier curve of each group (in label order), in one pass
+    /// over the sorted rows: the same curves as
+    /// [`crate::survival::kaplan_meier()`] on each part of
+    /// [`GroupedSurvival::split`], without the copies.
     ///
     /// # Errors
     /// As [`crate::survival::kaplan_meier()`].
@@ -535,29 +558,64 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
         &self,
         opts: &KaplanMeierOptions,
     ) -> Result<Vec<(G, KaplanMeier)>, StatsError> {
-        let curves: Vec<KaplanMeier> = match self.packed_runs() {
-            Some(runs) => runs
+        fn pass<R: GroupRows + ?Sized>(
+            r: &R,
+            counts: &[usize],
+            opts: &KaplanMeierOptions,
+        ) -> Result<Vec<KaplanMeier>, StatsError> {
+            let mut curves: Vec<CurveBuilder> = counts
                 .iter()
-                .map(|r| km_core(r, opts))
-                .collect::<Result<_, _>>()?,
-            None => self
-                .column_runs()
-                .iter()
-                .map(|r| km_core(r, opts))
-                .collect::<Result<_, _>>()?,
+                .map(|&n| CurveBuilder::new(n, opts))
+                .collect::<Result<_, _>>()?;
+            let n = r.len();
+            let mut i = 0;
+            while i < n {
+                // One run of rows with the same time and group.
+                let start = i;
+                let mut d = u32::from(r.event(i));
+                i += 1;
+                while i < n && r.same_run(start, i) {
+                    d += u32::from(r.event(i));
+                    i += 1;
+                }
+                let time = r.time_of(r.tkey(start));
+                curves[r.group(start)].push(time, d, (i - start) as u32 - d);
+            }
+            Ok(curves.into_iter().map(CurveBuilder::finish).collect())
+        }
+        let curves = match &self.rows {
+            Rows::Packed { keys, codec } => pass(
+                &PackedRows {
+                    keys,
+                    codec: *codec,
+                },
+                &self.counts,
+                opts,
+            )?,
+            Rows::Pairs(pairs) => pass(pairs.as_slice(), &self.counts, opts)?,
         };
         Ok(self.labels.iter().cloned().zip(curves).collect())
     }
 
     /// The unstratified k-sample G-rho test of the groups (as
-    /// [`crate::survival::logrank()`]), merging the groups' sorted runs.
+    /// [`crate::survival::logrank()`]), in one pass over the sorted rows.
     ///
     /// # Errors
     /// As [`crate::survival::logrank()`].
     pub fn logrank(&self, opts: &super::LogrankOptions) -> Result<super::Logrank<G>, StatsError> {
-        match self.packed_runs() {
-            Some(runs) => super::logrank::merged_core(&runs, self.labels.clone(), opts),
-            None => super::logrank::merged_core(&self.column_runs(), self.labels.clone(), opts),
+        use super::logrank::grouped_core;
+        let labels = self.labels.clone();
+        match &self.rows {
+            Rows::Packed { keys, codec } => grouped_core(
+                &PackedRows {
+                    keys,
+                    codec: *codec,
+                },
+                &self.counts,
+                labels,
+                opts,
+            ),
+            Rows::Pairs(pairs) => grouped_core(pairs.as_slice(), &self.counts, labels, opts),
         }
     }
 }

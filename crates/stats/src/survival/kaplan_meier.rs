@@ -84,8 +84,10 @@ pub struct KaplanMeier {
     pub n_censor: Vec<u32>,
     /// S(t).
     pub survival: Vec<f64>,
-    /// Greenwood standard error of S(t) (`None` where S(t) = 0).
-    pub std_err: Vec<Option<f64>>,
+    /// Greenwood's variance of log S(t), whose square root times S(t) is
+    /// the standard error ([`KaplanMeier::std_err`]): kept instead of the
+    /// standard errors so a row is 8 bytes smaller and needs no square root.
+    var_log: Vec<f64>,
     /// Median survival (`None` when not reached).
     pub median: Option<f64>,
     /// Lower confidence limit of the median.
@@ -109,7 +111,7 @@ impl serde::Serialize for KaplanMeier {
         st.serialize_field("n_event", &self.n_event)?;
         st.serialize_field("n_censor", &self.n_censor)?;
         st.serialize_field("survival", &self.survival)?;
-        st.serialize_field("std_err", &self.std_err)?;
+        st.serialize_field("std_err", &self.std_err())?;
         st.serialize_field("lower", &self.lower())?;
         st.serialize_field("upper", &self.upper())?;
         st.serialize_field("median", &self.median)?;
@@ -161,30 +163,8 @@ pub(crate) fn km_core<R: TimeRows>(
     rows: &R,
     opts: &KaplanMeierOptions,
 ) -> Result<KaplanMeier, StatsError> {
-    crate::common::check_open_unit("conf_level", opts.conf_level)?;
-    let z = dist::normal_upper_quantile((1.0 - opts.conf_level) / 2.0);
     let n = rows.len();
-    // Capacity for one row per subject (an upper bound on distinct times):
-    // untouched capacity costs nothing, regrowth would copy every column.
-    let mut out = KaplanMeier {
-        time: Vec::with_capacity(n),
-        n_risk: Vec::with_capacity(n),
-        n_event: Vec::with_capacity(n),
-        n_censor: Vec::with_capacity(n),
-        survival: Vec::with_capacity(n),
-        std_err: Vec::with_capacity(n),
-        median: None,
-        median_lower: None,
-        median_upper: None,
-        conf_type: opts.conf_type,
-        conf_level: opts.conf_level,
-        z,
-    };
-    let mut s = 1.0;
-    let mut greenwood = 0.0; // sum d / (n (n - d)): variance of log S
-    let mut se = Some(0.0);
-    // Counts are whole numbers below 2^31 (checked by the constructors).
-    let mut at_risk = n as u32;
+    let mut curve = CurveBuilder::new(n, opts)?;
     let mut i = 0;
     while i < n {
         let key = rows.tkey(i);
@@ -194,28 +174,85 @@ pub(crate) fn km_core<R: TimeRows>(
             d += u32::from(rows.event(i));
             i += 1;
         }
-        let c = (i - start) as u32 - d;
-        if d > 0 {
-            let (df, nf) = (f64::from(d), f64::from(at_risk));
-            s *= 1.0 - df / nf;
-            if at_risk > d {
-                greenwood += df / (nf * (nf - df));
-            }
-            // S and its standard error change only at events.
-            se = (s > 0.0).then(|| s * greenwood.sqrt());
-        }
-        out.time.push(rows.time_of(key));
-        out.n_risk.push(at_risk);
+        curve.push(rows.time_of(key), d, (i - start) as u32 - d);
+    }
+    Ok(curve.finish())
+}
+
+/// A Kaplan-Meier curve built one distinct time at a time, in increasing
+/// time: the one step shared by [`kaplan_meier()`] and the grouped pass of
+/// [`crate::survival::GroupedSurvival::kaplan_meier`].
+pub(crate) struct CurveBuilder {
+    out: KaplanMeier,
+    s: f64,
+    /// sum d / (n (n - d)): the variance of log S.
+    greenwood: f64,
+    at_risk: u32,
+}
+
+impl CurveBuilder {
+    /// A curve over `n` subjects (all at risk at the start).
+    pub fn new(n: usize, opts: &KaplanMeierOptions) -> Result<Self, StatsError> {
+        crate::common::check_open_unit("conf_level", opts.conf_level)?;
+        let z = dist::normal_upper_quantile((1.0 - opts.conf_level) / 2.0);
+        // Capacity for one row per subject (an upper bound on distinct
+        // times): untouched capacity costs nothing, regrowth would copy
+        // every column.
+        Ok(CurveBuilder {
+            out: KaplanMeier {
+                time: Vec::with_capacity(n),
+                n_risk: Vec::with_capacity(n),
+                n_event: Vec::with_capacity(n),
+                n_censor: Vec::with_capacity(n),
+                survival: Vec::with_capacity(n),
+                var_log: Vec::with_capacity(n),
+                median: None,
+                median_lower: None,
+                median_upper: None,
+                conf_type: opts.conf_type,
+                conf_level: opts.conf_level,
+                z,
+            },
+            s: 1.0,
+            greenwood: 0.0,
+            // Counts are whole numbers below 2^31 (checked by the
+            // constructors of the data).
+            at_risk: n as u32,
+        })
+    }
+
+    /// The row of one distinct time with `d` events and `c` censorings
+    /// (`d + c` at least 1 and at most the number still at risk).
+    #[inline(always)]
+    pub fn push(&mut self, time: f64, d: u32, c: u32) {
+        // Without branching on d (events and censorings alternate at
+        // random): with d = 0 the factor is exactly 1 and the Greenwood
+        // term exactly 0, so S and its standard error stay as they were.
+        let (df, nf) = (f64::from(d), f64::from(self.at_risk));
+        self.s *= 1.0 - df / nf;
+        self.greenwood += if self.at_risk > d {
+            df / (nf * (nf - df))
+        } else {
+            0.0
+        };
+        let out = &mut self.out;
+        out.time.push(time);
+        out.n_risk.push(self.at_risk);
         out.n_event.push(d);
         out.n_censor.push(c);
-        out.survival.push(s);
-        out.std_err.push(se);
-        at_risk -= d + c;
+        out.survival.push(self.s);
+        out.var_log.push(self.greenwood);
+        self.at_risk -= d + c;
     }
-    out.median = crossing(&out.time, out.survival.iter().map(|&v| Some(v)));
-    out.median_lower = crossing(&out.time, out.side_curve(false));
-    out.median_upper = crossing(&out.time, out.side_curve(true));
-    Ok(out)
+
+    /// The curve with its median and the median's limits.
+    pub fn finish(self) -> KaplanMeier {
+        let mut out = self.out;
+        out.median = crossing(&out.time, out.survival.iter().map(|&v| Some(v)));
+        out.median_lower = crossing(&out.time, out.side_curve(false));
+        out.median_upper = crossing(&out.time, out.side_curve(true));
+        out
+    }
 }
 
 /// The lower (`upper = false`) or upper pointwise limit of S with `se_log`
@@ -291,10 +328,25 @@ impl KaplanMeier {
     /// One pointwise limit at row `i`.
     fn limit_at(&self, i: usize, upper: bool) -> Option<f64> {
         let s = self.survival[i];
-        match self.std_err[i] {
-            Some(se) if s > 0.0 => limit(s, se / s, self.z, self.conf_type, upper),
-            _ => None,
-        }
+        (s > 0.0)
+            .then(|| limit(s, self.var_log[i].sqrt(), self.z, self.conf_type, upper))
+            .flatten()
+    }
+
+    /// The Greenwood standard error of S(t) at row `i` (`None` where S(t)
+    /// = 0).
+    ///
+    /// # Panics
+    /// If `i` is not a row of the curve.
+    pub fn std_err_at(&self, i: usize) -> Option<f64> {
+        let s = self.survival[i];
+        (s > 0.0).then(|| s * self.var_log[i].sqrt())
+    }
+
+    /// The Greenwood standard errors of S(t), one per row (`None` where
+    /// S(t) = 0).
+    pub fn std_err(&self) -> Vec<Option<f64>> {
+        (0..self.time.len()).map(|i| self.std_err_at(i)).collect()
     }
 
     /// One pointwise limit per row, for [`crossing`]: computed again only
@@ -304,25 +356,29 @@ impl KaplanMeier {
     /// exact 0.5).
     fn side_curve(&self, upper: bool) -> impl Iterator<Item = Option<f64>> + '_ {
         let above = 0.5 + 2.0 * f64::EPSILON.sqrt();
-        let mut prev: Option<(f64, Option<f64>, Option<f64>)> = None;
+        let mut prev: Option<(f64, f64, Option<f64>)> = None;
         (0..self.time.len()).map(move |i| {
-            let (s, se) = (self.survival[i], self.std_err[i]);
+            let (s, v) = (self.survival[i], self.var_log[i]);
             // Upper limits are at least S; log and plain lower limits at
-            // least S - z se (exp(-x) >= 1 - x).
+            // least S - z se (exp(-x) >= 1 - x), with se = S sqrt(v):
+            // compared squared, without the root.
             let surely_above = if upper {
                 s > above
             } else {
-                self.conf_type != ConfType::LogLog && se.is_some_and(|se| s - self.z * se > above)
+                let gap = s - above;
+                self.conf_type != ConfType::LogLog
+                    && gap > 0.0
+                    && gap * gap > self.z * self.z * s * s * v
             };
             if surely_above {
                 return Some(f64::INFINITY);
             }
             match prev {
-                Some((ps, pse, v)) if ps == s && pse == se => v,
+                Some((ps, pv, limit)) if ps == s && pv == v => limit,
                 _ => {
-                    let v = self.limit_at(i, upper);
-                    prev = Some((s, se, v));
-                    v
+                    let limit = self.limit_at(i, upper);
+                    prev = Some((s, v, limit));
+                    limit
                 }
             }
         })

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::data::TimeRows;
+use super::data::GroupRows;
 use super::SurvivalData;
 use crate::linalg::{Cholesky, Matrix};
 use crate::{dist, Note, StatsError};
@@ -304,24 +304,17 @@ fn sorted_core<G>(
     sums.finish(labels)
 }
 
-/// The unstratified test on one time-ordered run of rows per group,
-/// merging the runs: at each time, the groups whose next row has it.
-pub(crate) fn merged_core<G, R: TimeRows>(
-    runs: &[R],
+/// The unstratified test on rows in time order with a group code each
+/// (the same sums, in the same order, as [`sorted_core`]).
+pub(crate) fn grouped_core<G, R: GroupRows + ?Sized>(
+    rows: &R,
+    counts: &[usize],
     labels: Vec<G>,
     opts: &LogrankOptions,
 ) -> Result<Logrank<G>, StatsError> {
     let k = labels.len();
     check(k, opts)?;
-    if runs.len() != k {
-        return Err(StatsError::LengthMismatch {
-            argument: "group runs".into(),
-            found: runs.len(),
-            other: "groups".into(),
-            expected: k,
-        });
-    }
-    if runs.iter().any(|r| r.len() == 0) {
+    if counts.contains(&0) {
         return Err(StatsError::TooFew {
             argument: "subjects in a group".into(),
             needed: 1,
@@ -331,68 +324,44 @@ pub(crate) fn merged_core<G, R: TimeRows>(
     let mut sums = Sums::new(k, opts.rho);
     // Fixed-size state for the usual few arms: the loops over groups unroll.
     match k {
-        2 => merge_pass(runs, &mut sums, [0.0; 2], [0; 2], [0; 2]),
-        3 => merge_pass(runs, &mut sums, [0.0; 3], [0; 3], [0; 3]),
-        4 => merge_pass(runs, &mut sums, [0.0; 4], [0; 4], [0; 4]),
-        _ => merge_pass(runs, &mut sums, vec![0.0; k], vec![0; k], vec![0; k]),
+        2 => grouped_pass(rows, counts, &mut sums, [0.0; 2]),
+        3 => grouped_pass(rows, counts, &mut sums, [0.0; 3]),
+        4 => grouped_pass(rows, counts, &mut sums, [0.0; 4]),
+        _ => grouped_pass(rows, counts, &mut sums, vec![0.0; k]),
     }
     sums.finish(labels)
 }
 
-/// The merge of [`merged_core`], with per-group state in `F` (f64), `H`
-/// (time keys) and `P` (positions), given zeroed, of one entry per run.
-fn merge_pass<R, F, H, P>(runs: &[R], sums: &mut Sums, zeros: F, mut heads: H, mut pos: P)
+/// The pass of [`grouped_core`], with per-group state in `F`, given zeroed
+/// with one entry per group.
+fn grouped_pass<R, F>(rows: &R, counts: &[usize], sums: &mut Sums, zeros: F)
 where
-    R: TimeRows,
+    R: GroupRows + ?Sized,
     F: AsRef<[f64]> + AsMut<[f64]> + Clone,
-    H: AsRef<[u64]> + AsMut<[u64]>,
-    P: AsMut<[usize]>,
 {
     let (mut risk, mut deaths, mut leaving) = (zeros.clone(), zeros.clone(), zeros);
-    for (r, run) in risk.as_mut().iter_mut().zip(runs) {
-        *r = run.len() as f64;
+    for (r, &c) in risk.as_mut().iter_mut().zip(counts) {
+        *r = c as f64;
     }
-    let mut at_risk = runs.iter().map(TimeRows::len).sum::<usize>() as f64;
-    // Each run's next time key (u64::MAX when the run is done).
-    let head = |r: &R, p: usize| if p < r.len() { r.tkey(p) } else { u64::MAX };
-    for (h, r) in heads.as_mut().iter_mut().zip(runs) {
-        *h = head(r, 0);
-    }
+    let n = rows.len();
+    let mut at_risk = n as f64;
     let mut km: f64 = 1.0;
-    loop {
-        let t = heads.as_ref().iter().fold(u64::MAX, |m, &h| m.min(h));
-        if t == u64::MAX {
-            break;
+    let mut i = 0;
+    while i < n {
+        let t = rows.tkey(i);
+        deaths.as_mut().iter_mut().for_each(|d| *d = 0.0);
+        leaving.as_mut().iter_mut().for_each(|d| *d = 0.0);
+        let mut d_tot = 0.0;
+        // The rows at t, added to their group without branching on it.
+        while i < n && rows.tkey(i) == t {
+            let g = rows.group(i);
+            let e = f64::from(u8::from(rows.event(i)));
+            deaths.as_mut()[g] += e;
+            leaving.as_mut()[g] += 1.0;
+            d_tot += e;
+            i += 1;
         }
-        let mut d_tot = 0u32;
-        let groups = heads
-            .as_mut()
-            .iter_mut()
-            .zip(pos.as_mut())
-            .zip(deaths.as_mut().iter_mut().zip(leaving.as_mut()))
-            .zip(runs);
-        for (((h, p), (dg, lg)), r) in groups {
-            // Without branching on which group holds the time (that is
-            // random): a group takes its head row when the head is at t.
-            // Runs are not empty, so the clamped row exists.
-            let hit = u32::from(*h == t);
-            let (mut d, mut l) = (hit & u32::from(r.event((*p).min(r.len() - 1))), hit);
-            *p += hit as usize;
-            let mut next = head(r, *p);
-            // Further rows at t (ties); only possible after a hit.
-            while next == t {
-                d += u32::from(r.event(*p));
-                l += 1;
-                *p += 1;
-                next = head(r, *p);
-            }
-            *h = next;
-            *dg = f64::from(d);
-            *lg = f64::from(l);
-            d_tot += d;
-        }
-        if d_tot > 0 {
-            let d_tot = f64::from(d_tot);
+        if d_tot > 0.0 {
             sums.add(km, d_tot, at_risk, risk.as_ref(), deaths.as_ref());
             km *= 1.0 - d_tot / at_risk;
         }
