@@ -104,17 +104,45 @@ impl SurvivalData {
     /// pass without allocating; also the bit patterns of the smallest
     /// positive time and of the largest time (0 when there is none).
     fn scan(time: &[f64], event: &[f64]) -> (bool, u64, u64) {
-        let mut ok = time.len() == event.len() && !time.is_empty() && time.len() < 1 << 31;
-        let (mut min_pos, mut max) = (u64::MAX, 0u64);
-        for (&t, &e) in time.iter().zip(event) {
-            // NaN fails `t >= 0.0`; -0.0 counts as 0. No short circuits:
-            // the loop has no branches.
-            ok &= (t >= 0.0) & t.is_finite() & ((e == 0.0) | (e == 1.0));
-            let bits = if t > 0.0 { t.to_bits() } else { 0 };
-            max = max.max(bits);
-            min_pos = min_pos.min(if bits > 0 { bits } else { u64::MAX });
+        let ok = time.len() == event.len() && !time.is_empty() && time.len() < 1 << 31;
+        // Four lanes of branch-free compares and selects, which the
+        // compiler turns into vector instructions. Positive doubles order
+        // as their bit patterns, so the extremes are found as numbers. NaN
+        // fails `t >= 0.0` and is never selected; -0.0 counts as 0.
+        const L: usize = 4;
+        let mut good = [true; L];
+        let mut min = [f64::INFINITY; L];
+        let mut max = [0.0f64; L];
+        let lane = |l: usize,
+                    t: f64,
+                    e: f64,
+                    good: &mut [bool; L],
+                    min: &mut [f64; L],
+                    max: &mut [f64; L]| {
+            good[l] &= (0.0..=f64::MAX).contains(&t) & ((e == 0.0) | (e == 1.0));
+            let pos = if t > 0.0 { t } else { f64::INFINITY };
+            min[l] = if pos < min[l] { pos } else { min[l] };
+            max[l] = if t > max[l] { t } else { max[l] };
+        };
+        let (tc, ec) = (time.chunks_exact(L), event.chunks_exact(L));
+        let (t_rest, e_rest) = (tc.remainder(), ec.remainder());
+        for (t, e) in tc.zip(ec) {
+            for l in 0..L {
+                lane(l, t[l], e[l], &mut good, &mut min, &mut max);
+            }
         }
-        (ok, min_pos, max)
+        for (l, (&t, &e)) in t_rest.iter().zip(e_rest).enumerate() {
+            lane(l, t, e, &mut good, &mut min, &mut max);
+        }
+        let ok = ok && good.iter().all(|&g| g);
+        let min_pos = min.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = max.iter().copied().fold(0.0, f64::max);
+        let min_pos = if min_pos.is_finite() {
+            min_pos.to_bits()
+        } else {
+            u64::MAX
+        };
+        (ok, min_pos, if max > 0.0 { max.to_bits() } else { 0 })
     }
 
     /// Checks times and events; returns them with -0.0 as 0.0 and events
@@ -454,17 +482,29 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
         let rows = if time_bits + group_bits < u64::BITS {
             let base = min_pos.wrapping_sub(1);
             let shift = group_bits + 1;
+            // Few groups are counted in registers (an add per group and
+            // row), not by incrementing memory at a random index.
+            let mut few_counts = [0usize; 8];
             let mut keys: Vec<u64> = time
                 .iter()
                 .zip(event)
                 .zip(group)
                 .map(|((&t, &e), g)| {
                     let gi = code(g);
-                    counts[gi] += 1;
+                    if few {
+                        for (c, n) in few_counts.iter_mut().enumerate() {
+                            *n += usize::from(gi == c);
+                        }
+                    } else {
+                        counts[gi] += 1;
+                    }
                     let offset = if t > 0.0 { t.to_bits() - base } else { 0 };
                     offset << shift | (gi as u64) << 1 | u64::from(e == 1.0)
                 })
                 .collect();
+            if few {
+                counts.copy_from_slice(&few_counts[..k]);
+            }
             sort::radix_sort_u64(&mut keys);
             Rows::Packed {
                 keys,

@@ -226,15 +226,20 @@ impl CurveBuilder {
     #[inline(always)]
     pub fn push(&mut self, time: f64, d: u32, c: u32) {
         // Without branching on d (events and censorings alternate at
-        // random): with d = 0 the factor is exactly 1 and the Greenwood
-        // term exactly 0, so S and its standard error stay as they were.
+        // random).
+        // One division per row: with r = 1 / (n (n - d)), 1/n is (n - d) r
+        // and the Greenwood term d r. With d = 0 the factor is exactly 1,
+        // so S changes only at events.
         let (df, nf) = (f64::from(d), f64::from(self.at_risk));
-        self.s *= 1.0 - df / nf;
-        self.greenwood += if self.at_risk > d {
-            df / (nf * (nf - df))
+        let (factor, term) = if self.at_risk > d {
+            let left = nf - df;
+            let r = 1.0 / (nf * left);
+            (1.0 - df * (left * r), df * r)
         } else {
-            0.0
+            (0.0, 0.0)
         };
+        self.s *= factor;
+        self.greenwood += term;
         let out = &mut self.out;
         out.time.push(time);
         out.n_risk.push(self.at_risk);

@@ -140,22 +140,28 @@ impl Sums {
     }
 
     /// One event time: `d_tot` deaths, `deaths` per group, `risk` per group
-    /// and `at_risk` in all just before it, `km` the pooled S(t-).
+    /// and `at_risk` in all just before it; `km` is the pooled S(t-),
+    /// updated here (only the G-rho weights with rho > 0 read it).
     #[inline(always)]
-    fn add(&mut self, km: f64, d_tot: f64, at_risk: f64, risk: &[f64], deaths: &[f64]) {
+    fn add(&mut self, km: &mut f64, d_tot: f64, at_risk: f64, risk: &[f64], deaths: &[f64]) {
+        // 1/n and 1/(n - 1) from one division (divisions, not the
+        // multiplications, bound this loop over millions of times).
+        let (inv, inv_less_one) = if at_risk > 1.0 {
+            let r = 1.0 / (at_risk * (at_risk - 1.0));
+            ((at_risk - 1.0) * r, at_risk * r)
+        } else {
+            (1.0 / at_risk, 0.0)
+        };
         let w = if self.rho == 0.0 {
             1.0
         } else {
-            km.powf(self.rho)
+            let w = km.powf(self.rho);
+            *km *= 1.0 - d_tot * inv;
+            w
         };
-        let hyper = if at_risk > 1.0 {
-            d_tot * (at_risk - d_tot) / (at_risk - 1.0)
-        } else {
-            0.0
-        };
+        let hyper = d_tot * (at_risk - d_tot) * inv_less_one;
         // Loop bounds from `risk`, whose length the fixed-size callers fix.
         let k = risk.len();
-        let inv = 1.0 / at_risk;
         let c = w * w * hyper;
         let (observed, expected) = (&mut self.observed[..k], &mut self.expected[..k]);
         for a in 0..k {
@@ -292,8 +298,7 @@ fn sorted_core<G>(
                 p += 1;
             }
             if d_tot > 0.0 {
-                sums.add(km, d_tot, at_risk, &risk, &deaths);
-                km *= 1.0 - d_tot / at_risk;
+                sums.add(&mut km, d_tot, at_risk, &risk, &deaths);
             }
             for (r, l) in risk.iter_mut().zip(&leaving) {
                 *r -= l;
@@ -362,8 +367,7 @@ where
             i += 1;
         }
         if d_tot > 0.0 {
-            sums.add(km, d_tot, at_risk, risk.as_ref(), deaths.as_ref());
-            km *= 1.0 - d_tot / at_risk;
+            sums.add(&mut km, d_tot, at_risk, risk.as_ref(), deaths.as_ref());
         }
         for (r, l) in risk.as_mut().iter_mut().zip(leaving.as_ref()) {
             *r -= l;
