@@ -146,10 +146,10 @@ def plan_copy():
     path = os.path.join(perf_dir(), "plan-no-two-stage.toml")
     with open(PLAN) as f:
         text = f.read()
-    if "two_stage = true" not in text:
-        raise RuntimeError(f"{PLAN}: no `two_stage = true` to turn off")
+    if 'two_stage = "when_crossing"' not in text:
+        raise RuntimeError(f"{PLAN}: no `two_stage = \"when_crossing\"` to turn off")
     with open(path, "w") as f:
-        f.write(text.replace("two_stage = true", "two_stage = false"))
+        f.write(text.replace('two_stage = "when_crossing"', "two_stage = false"))
     return path
 
 

@@ -291,9 +291,13 @@ pub struct TimeToEvent {
     /// Times (displayed unit) for the numbers at risk.
     #[serde(default)]
     pub risk_times: Vec<f64>,
-    /// Run the two-stage test for crossing hazards on each pair of arms.
+    /// When to run the two-stage test for crossing hazards on a pair of
+    /// arms: `true` / `"always"`, `false` / `"never"`, or
+    /// `"when_crossing"` (only for pairs whose Kaplan-Meier curves cross,
+    /// as the seed paper uses it: log-rank for parallel hazards, the
+    /// two-stage procedure for crossing ones).
     #[serde(default)]
-    pub two_stage: bool,
+    pub two_stage: TwoStage,
     /// Bootstrap replicates of the two-stage test.
     #[serde(default = "thousand")]
     pub two_stage_nboot: usize,
@@ -528,7 +532,7 @@ impl Plan {
             if !(t.time_divisor > 0.0 && t.time_divisor.is_finite()) {
                 return Err(bad(format!("{section}: time_divisor must be positive")));
             }
-            if t.two_stage && t.two_stage_nboot == 0 {
+            if t.two_stage != TwoStage::Never && t.two_stage_nboot == 0 {
                 return Err(bad(format!("{section}: two_stage_nboot must be positive")));
             }
         }
@@ -622,5 +626,93 @@ impl Plan {
     /// The plan as TOML text (for results.json and `rct plan show`).
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()
+    }
+}
+
+/// When the two-stage test for crossing hazards runs on a pair of arms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TwoStage {
+    /// Never.
+    #[default]
+    Never,
+    /// On every pair.
+    Always,
+    /// On the pairs whose Kaplan-Meier curves cross
+    /// ([`rct_stats::survival::KaplanMeier::crosses`]).
+    WhenCrossing,
+}
+
+impl TwoStage {
+    /// The plan's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            TwoStage::Never => "never",
+            TwoStage::Always => "always",
+            TwoStage::WhenCrossing => "when_crossing",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TwoStage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Name(String),
+        }
+        let expected =
+            "`two_stage` must be true, false, \"always\", \"never\" or \"when_crossing\"";
+        match Raw::deserialize(d).map_err(|_| serde::de::Error::custom(expected))? {
+            Raw::Flag(true) => Ok(TwoStage::Always),
+            Raw::Flag(false) => Ok(TwoStage::Never),
+            Raw::Name(name) => match name.as_str() {
+                "always" => Ok(TwoStage::Always),
+                "never" => Ok(TwoStage::Never),
+                "when_crossing" => Ok(TwoStage::WhenCrossing),
+                other => Err(serde::de::Error::custom(format!(
+                    "{expected}, not {other:?}"
+                ))),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// The default plan with its first `two_stage` setting replaced.
+    fn with_two_stage(setting: &str) -> Result<Plan, AnalysisError> {
+        let text = DEFAULT_PLAN.replacen(
+            "two_stage = \"when_crossing\"",
+            &format!("two_stage = {setting}"),
+            1,
+        );
+        assert!(text.contains(&format!("two_stage = {setting}")));
+        Plan::from_toml(&text, "plan.toml")
+    }
+
+    #[test]
+    fn two_stage_takes_a_flag_or_a_name() {
+        for (setting, want) in [
+            ("true", TwoStage::Always),
+            ("false", TwoStage::Never),
+            ("\"always\"", TwoStage::Always),
+            ("\"never\"", TwoStage::Never),
+            ("\"when_crossing\"", TwoStage::WhenCrossing),
+        ] {
+            let plan = with_two_stage(setting).unwrap();
+            assert_eq!(plan.time_to_event[0].two_stage, want, "{setting}");
+        }
+        for bad in ["\"sometimes\"", "3"] {
+            let err = with_two_stage(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("plan.toml") && err.contains("when_crossing"),
+                "{err}"
+            );
+        }
     }
 }

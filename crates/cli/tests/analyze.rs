@@ -64,6 +64,47 @@ fn demo_writes_sdtm_adam_and_a_reproducible_report() {
     assert_eq!(consort["randomized"], 72);
     // Every seed is recorded.
     assert!(!r["seeds"].as_object().unwrap().is_empty());
+    // The default plan runs the two-stage test only for the pairs whose
+    // Kaplan-Meier curves cross (checked here from the curves in
+    // results.json, by its own step-function walk).
+    let mut ran = 0;
+    for param in ["RESP30", "RESP100"] {
+        for (a, b) in [("HIGH", "LOW"), ("HIGH", "PLACEBO"), ("LOW", "PLACEBO")] {
+            let curve = |arm: &str| {
+                let km = find(&r, &format!("tte.{param}.kaplan_meier.{arm}"));
+                let v = |k: &str| -> Vec<f64> {
+                    km[k]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_f64().unwrap())
+                        .collect()
+                };
+                (v("time"), v("survival"))
+            };
+            let ((ta, sa), (tb, sb)) = (curve(a), curve(b));
+            let end = ta.last().unwrap().min(*tb.last().unwrap());
+            let at = |t: &[f64], s: &[f64], x: f64| {
+                t.iter()
+                    .zip(s)
+                    .take_while(|(ti, _)| **ti <= x)
+                    .last()
+                    .map_or(1.0, |p| *p.1)
+            };
+            let (mut above, mut below) = (false, false);
+            for &x in ta.iter().chain(&tb).filter(|&&x| x <= end) {
+                let d = at(&ta, &sa, x) - at(&tb, &sb, x);
+                above |= d > 1e-12;
+                below |= d < -1e-12;
+            }
+            let cross = above && below;
+            let ts = find(&r, &format!("tte.{param}.two_stage.{a} vs {b}"));
+            assert_eq!(ts["run"], cross, "{param} {a} vs {b}: {ts}");
+            assert_eq!(ts["p_value"].is_number(), cross, "{ts}");
+            ran += usize::from(cross);
+        }
+    }
+    assert!(ran > 0, "no pair of demo curves crosses");
     // The same seed gives the same results, byte for byte.
     let again = tmp.path().join("again");
     let (code, _, stderr) = rct(&["demo", "--out", again.to_str().unwrap(), "--quiet"]);

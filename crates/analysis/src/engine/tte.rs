@@ -14,7 +14,7 @@ use rct_stats::StatsError;
 use super::Ctx;
 use crate::error::Context;
 use crate::format;
-use crate::plan::{Display, TimeToEvent};
+use crate::plan::{Display, TimeToEvent, TwoStage};
 use crate::results::Builder;
 use crate::AnalysisError;
 
@@ -286,7 +286,32 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
             .build(),
         );
         let mut two_stage_cell = Cell::new("");
-        if t.two_stage {
+        let crossing = match (&fits[*i], &fits[*j]) {
+            (Some(a), Some(b)) => a.crosses(b),
+            _ => false,
+        };
+        let run_two_stage = match t.two_stage {
+            TwoStage::Never => false,
+            TwoStage::Always => true,
+            TwoStage::WhenCrossing => crossing,
+        };
+        if t.two_stage == TwoStage::WhenCrossing && !crossing {
+            ctx.results.push(
+                Builder::new(
+                    format!("tte.{}.two_stage.{comparison}", t.paramcd),
+                    "two_stage_crossing",
+                    &population,
+                )
+                .parameter(&t.paramcd)
+                .comparison(comparison.clone())
+                .option("two_stage", "when_crossing")
+                .value("run", false)
+                .value("curves_cross", false)
+                .build(),
+            );
+            two_stage_cell = Cell::new("not run (curves do not cross)");
+        }
+        if run_two_stage {
             let seed = t.seed.wrapping_add(n as u64);
             let opts = TwoStageOptions {
                 nboot: t.two_stage_nboot,
@@ -306,6 +331,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
                         )
                         .parameter(&t.paramcd)
                         .comparison(comparison.clone())
+                        .option("two_stage", t.two_stage.name())
                         .option("nboot", t.two_stage_nboot)
                         .option("seed", seed)
                         .option("eps", opts.eps)
@@ -314,6 +340,8 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
                         .num("stage2_p_value", r.stage2_p_value)
                         .num("p_value", r.p_value)
                         .value("reject", r.reject)
+                        .value("run", true)
+                        .value("curves_cross", crossing)
                         .build(),
                     );
                     two_stage_cell = Cell::new(format::p_value(Some(r.p_value)));
@@ -340,7 +368,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
                 Cell::default(),
                 Cell::default(),
                 Cell::default(),
-                Cell::new(if t.two_stage {
+                Cell::new(if t.two_stage != TwoStage::Never {
                     format!(
                         "adjusted P = {}; two-stage P = {}",
                         format::p_value(Some(adjusted[n])),
@@ -394,11 +422,18 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
                 pairs.len(),
                 alpha_adj
             ),
-            if t.two_stage {
+            if t.two_stage != TwoStage::Never {
                 format!(
                     "Two-stage test for crossing hazards (Qiu and Sheng 2008), {} bootstrap replicates; seeds \
-                     in results.json.",
-                    t.two_stage_nboot
+                     in results.json.{}",
+                    t.two_stage_nboot,
+                    if t.two_stage == TwoStage::WhenCrossing {
+                        " Run for the pairs whose Kaplan-Meier curves cross within their common follow-up \
+                         (one curve above the other at some time and below it at another); the log-rank \
+                         test is the test for the others."
+                    } else {
+                        ""
+                    }
                 )
             } else {
                 String::new()

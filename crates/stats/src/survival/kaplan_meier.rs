@@ -399,6 +399,57 @@ impl KaplanMeier {
         (0..self.time.len()).map(|i| self.limits(i).1).collect()
     }
 
+    /// Whether this curve and `other` cross: over their common follow-up
+    /// (up to the earlier of their last times), S(t) of one is above the
+    /// other's at some time and below it at another (by more than 1e-12).
+    /// This is the rule by which a plan chooses the two-stage test for
+    /// crossing hazards over the log-rank test for a pair of arms.
+    ///
+    /// # Example
+    /// ```
+    /// use rct_stats::survival::{kaplan_meier, KaplanMeierOptions, SurvivalData};
+    /// let o = KaplanMeierOptions::default();
+    /// // Early deaths in a, late deaths in b: a starts below b, ends above.
+    /// let a = kaplan_meier(&SurvivalData::new(&[1.0, 2.0, 9.0, 9.0], &[1.0, 1.0, 0.0, 0.0])?, &o)?;
+    /// let b = kaplan_meier(&SurvivalData::new(&[3.0, 6.0, 7.0, 8.0], &[1.0, 1.0, 1.0, 1.0])?, &o)?;
+    /// assert!(a.crosses(&b));
+    /// assert!(!a.crosses(&a));
+    /// # Ok::<(), rct_stats::StatsError>(())
+    /// ```
+    pub fn crosses(&self, other: &KaplanMeier) -> bool {
+        const TOL: f64 = 1e-12;
+        let end = match (self.time.last(), other.time.last()) {
+            (Some(&a), Some(&b)) => a.min(b),
+            _ => return false,
+        };
+        let (mut above, mut below) = (false, false);
+        // Walk the union of the times, holding each curve's current value.
+        let (mut i, mut j) = (0, 0);
+        let (mut sa, mut sb) = (1.0, 1.0);
+        loop {
+            let ta = self.time.get(i).copied().unwrap_or(f64::INFINITY);
+            let tb = other.time.get(j).copied().unwrap_or(f64::INFINITY);
+            let t = ta.min(tb);
+            if t > end {
+                break;
+            }
+            if ta == t {
+                sa = self.survival[i];
+                i += 1;
+            }
+            if tb == t {
+                sb = other.survival[j];
+                j += 1;
+            }
+            above |= sa - sb > TOL;
+            below |= sb - sa > TOL;
+            if above && below {
+                return true;
+            }
+        }
+        false
+    }
+
     /// S(t) at the requested times (the step function, right-continuous;
     /// 1 before the first time).
     pub fn survival_at(&self, times: &[f64]) -> Vec<f64> {
@@ -430,6 +481,30 @@ impl KaplanMeier {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn curve(t: &[f64], e: &[f64]) -> KaplanMeier {
+        let data = SurvivalData::new(t, e).unwrap();
+        kaplan_meier(&data, &KaplanMeierOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn crossing_needs_both_orders_within_common_follow_up() {
+        // a is below b throughout: no crossing, in either direction.
+        let a = curve(&[1.0, 2.0, 3.0, 4.0], &[1.0, 1.0, 1.0, 1.0]);
+        let b = curve(&[5.0, 6.0, 7.0, 8.0], &[1.0, 1.0, 1.0, 0.0]);
+        assert!(!a.crosses(&b) && !b.crosses(&a));
+        // g falls below f only after f's last time (3): outside the common
+        // follow-up, so not a crossing.
+        let f = curve(&[1.0, 3.0, 3.0, 3.0], &[1.0, 0.0, 0.0, 0.0]);
+        let g = curve(&[3.5, 3.6, 3.7, 3.8], &[1.0, 1.0, 1.0, 1.0]);
+        assert!(g.survival[3] < f.survival[1]);
+        assert!(!g.crosses(&f));
+        // d starts below b and ends above it.
+        let d = curve(&[0.5, 20.0, 20.0, 20.0], &[1.0, 0.0, 0.0, 0.0]);
+        assert!(d.crosses(&b) && b.crosses(&d));
+        // Equal curves touch but do not cross.
+        assert!(!b.crosses(&b.clone()));
+    }
 
     proptest! {
         #[test]
