@@ -270,20 +270,24 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
     let alpha_adj = ctx.plan.options.alpha / pairs.len().max(1) as f64;
     for (n, (i, j, statistic, p, d, gg)) in pairs.iter().enumerate() {
         let comparison = format!("{} vs {}", ctx.arm_code(*i), ctx.arm_code(*j));
-        ctx.results.push(
+        // A result of this pair: `tte.<PARAMCD>.<kind>.<comparison>`.
+        let pair_result = |kind: &str, method: &str| {
             Builder::new(
-                format!("tte.{}.logrank.{comparison}", t.paramcd),
-                "logrank",
+                format!("tte.{}.{kind}.{comparison}", t.paramcd),
+                method,
                 &population,
             )
             .parameter(&t.paramcd)
             .comparison(comparison.clone())
-            .option("p_adjust", adjust.r_name())
-            .num("statistic", *statistic)
-            .num("df", 1.0)
-            .num("p_value", *p)
-            .num("p_adjusted", adjusted[n])
-            .build(),
+        };
+        ctx.results.push(
+            pair_result("logrank", "logrank")
+                .option("p_adjust", adjust.r_name())
+                .num("statistic", *statistic)
+                .num("df", 1.0)
+                .num("p_value", *p)
+                .num("p_adjusted", adjusted[n])
+                .build(),
         );
         let mut two_stage_cell = Cell::new("");
         let crossing = match (&fits[*i], &fits[*j]) {
@@ -297,17 +301,11 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
         };
         if t.two_stage == TwoStage::WhenCrossing && !crossing {
             ctx.results.push(
-                Builder::new(
-                    format!("tte.{}.two_stage.{comparison}", t.paramcd),
-                    "two_stage_crossing",
-                    &population,
-                )
-                .parameter(&t.paramcd)
-                .comparison(comparison.clone())
-                .option("two_stage", "when_crossing")
-                .value("run", false)
-                .value("curves_cross", false)
-                .build(),
+                pair_result("two_stage", "two_stage_crossing")
+                    .option("two_stage", "when_crossing")
+                    .value("run", false)
+                    .value("curves_cross", false)
+                    .build(),
             );
             two_stage_cell = Cell::new("not run (curves do not cross)");
         }
@@ -324,25 +322,19 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
             match two_stage_crossing(d, gg, &opts) {
                 Ok(r) => {
                     ctx.results.push(
-                        Builder::new(
-                            format!("tte.{}.two_stage.{comparison}", t.paramcd),
-                            "two_stage_crossing",
-                            &population,
-                        )
-                        .parameter(&t.paramcd)
-                        .comparison(comparison.clone())
-                        .option("two_stage", t.two_stage.name())
-                        .option("nboot", t.two_stage_nboot)
-                        .option("seed", seed)
-                        .option("eps", opts.eps)
-                        .num("logrank_p_value", r.logrank_p_value)
-                        .num("stage2_statistic", r.stage2_statistic)
-                        .num("stage2_p_value", r.stage2_p_value)
-                        .num("p_value", r.p_value)
-                        .value("reject", r.reject)
-                        .value("run", true)
-                        .value("curves_cross", crossing)
-                        .build(),
+                        pair_result("two_stage", "two_stage_crossing")
+                            .option("two_stage", t.two_stage.name())
+                            .option("nboot", t.two_stage_nboot)
+                            .option("seed", seed)
+                            .option("eps", opts.eps)
+                            .num("logrank_p_value", r.logrank_p_value)
+                            .num("stage2_statistic", r.stage2_statistic)
+                            .num("stage2_p_value", r.stage2_p_value)
+                            .num("p_value", r.p_value)
+                            .value("reject", r.reject)
+                            .value("run", true)
+                            .value("curves_cross", crossing)
+                            .build(),
                     );
                     two_stage_cell = Cell::new(format::p_value(Some(r.p_value)));
                 }
