@@ -42,6 +42,16 @@ pub(crate) fn dataset(
     subjects: &[Subject<'_>],
     rows: &[LbRow<'_>],
 ) -> Result<Dataset, AdamError> {
+    // Observed, scheduled, post-baseline assessments with a date, grouped
+    // by subject once (not searched for each subject).
+    let mut by_subject: Vec<Vec<&LbRow<'_>>> = vec![Vec::new(); subjects.len()];
+    for r in rows {
+        if !r.locf && r.anl01fl && r.post_baseline && r.adt.is_some() {
+            if let Some(list) = by_subject.get_mut(r.subject) {
+                list.push(r);
+            }
+        }
+    }
     let mut out = Vec::new();
     for (si, subject) in subjects.iter().enumerate() {
         if !subject.randomized() {
@@ -52,17 +62,11 @@ pub(crate) fn dataset(
                 .lab_params
                 .iter()
                 .position(|l| l.testcd == resp.testcd);
-            // Observed, scheduled, post-baseline assessments, by date.
-            let mut seen: Vec<&LbRow<'_>> = rows
+            // The subject's assessments of the parameter, by date.
+            let mut seen: Vec<&LbRow<'_>> = by_subject[si]
                 .iter()
-                .filter(|r| {
-                    r.subject == si
-                        && Some(r.param) == param
-                        && !r.locf
-                        && r.anl01fl
-                        && r.post_baseline
-                        && r.adt.is_some()
-                })
+                .copied()
+                .filter(|r| Some(r.param) == param)
                 .collect();
             seen.sort_by_key(|r| r.adt);
             let row = match seen.iter().find(|r| resp.rule.met(r.chg, r.pchg)) {
