@@ -1361,3 +1361,6 @@ pub fn read_path(path: impl AsRef<Path>, ndjson: bool) -> Result<Dataset, CdiscE
     }
     .map_err(|e| e.in_file(&name))
 }
+
+#[cfg(test)]
+mod tests;
