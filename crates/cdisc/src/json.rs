@@ -599,15 +599,11 @@ fn reserved_rows(records: Option<u64>, columns: usize) -> usize {
 // ended, whatever the order of its keys), then the first bad row, then
 // `records`.
 
-/// The top level of the document.
-enum Document {
-    /// A JSON value that is not an object (consumed).
-    NotObject,
-    /// The object: its metadata keys, and what its `rows` key held.
-    Object {
-        meta: Map<String, Value>,
-        rows: Rows,
-    },
+/// The top-level object of the document: its metadata keys, and what its
+/// `rows` key held.
+struct Document {
+    meta: Map<String, Value>,
+    rows: Rows,
 }
 
 /// What the `rows` key of the object held (the last one, as in a JSON
@@ -636,27 +632,30 @@ enum Rows {
     Unplanned { columns: Value, error: CdiscError },
 }
 
-/// Reads the top-level value.
+/// Reads the top-level value: `None` if it is not an object (consumed).
 struct DocumentSeed<'a> {
     file: &'a Location,
 }
 
 impl<'de> DeserializeSeed<'de> for DocumentSeed<'_> {
-    type Value = Document;
+    type Value = Option<Document>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Document, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<Document>, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for DocumentSeed<'_> {
-    type Value = Document;
+    type Value = Option<Document>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Dataset-JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Document>, A::Error> {
         let mut meta = Map::new();
         let mut rows = Rows::Absent;
         while let Some(key) = map.next_key::<String>()? {
@@ -693,35 +692,35 @@ impl<'de> Visitor<'de> for DocumentSeed<'_> {
                 },
             };
         }
-        Ok(Document::Object { meta, rows })
+        Ok(Some(Document { meta, rows }))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Document, A::Error> {
-        Skip::seq(seq).map(|_| Document::NotObject)
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Document>, A::Error> {
+        Skip::seq(seq).map(|_| None)
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Document, E> {
-        Ok(Document::NotObject)
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Document>, E> {
+        Ok(None)
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Document, E> {
-        Ok(Document::NotObject)
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<Document>, E> {
+        Ok(None)
     }
 
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Document, E> {
-        Ok(Document::NotObject)
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<Document>, E> {
+        Ok(None)
     }
 
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Document, E> {
-        Ok(Document::NotObject)
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<Document>, E> {
+        Ok(None)
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Document, E> {
-        Ok(Document::NotObject)
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<Document>, E> {
+        Ok(None)
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Document, E> {
-        Ok(Document::NotObject)
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Option<Document>, E> {
+        Ok(None)
     }
 }
 
@@ -1232,7 +1231,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Dataset, CdiscError> {
                 format!("not valid JSON: {e}"),
             )
         })?;
-    let Document::Object { meta, rows } = document else {
+    let Some(Document { meta, rows }) = document else {
         return Err(CdiscError::BadHeader {
             at: file,
             problem: "the top level must be a JSON object".into(),
