@@ -614,8 +614,8 @@ enum Rows {
     /// Something other than an array (consumed).
     NotArray,
     /// `rows` came before `columns`, so the column types were unknown: the
-    /// rows were kept as a JSON tree, read once the object has ended. Our
-    /// writer and every Dataset-JSON producer we know put `columns` first.
+    /// rows were kept as a JSON tree, read once the object has ended (the
+    /// rare case: our writer puts `columns` first).
     Kept(Vec<Value>),
     /// Rows read straight into the builders of `columns` (a copy of the
     /// `columns` value they followed, checked against the final one).
@@ -1207,7 +1207,7 @@ impl<'de> Visitor<'de> for SkipVisitor {
 /// The rows are read straight into the columns as the parser meets them,
 /// without a JSON tree of the document, so memory is the input, the
 /// dataset and little more. Keys may come in any order; but when `rows`
-/// comes before `columns` (no writer we know does this) the rows are kept
+/// comes before `columns` (our writer never does this) the rows are kept
 /// as a JSON tree until the column types are known, which takes several
 /// times the memory of the dataset.
 ///
