@@ -531,6 +531,128 @@ fn writers_refuse_what_xport_cannot_hold() {
     );
 }
 
+/// Splits our Dataset-JSON text into its metadata members before
+/// `columns`, the `columns` member and the `rows` member (the writer puts
+/// them in that order).
+fn json_parts(text: &str) -> (&str, &str, &str) {
+    let rows = text.find(",\"rows\":[").unwrap();
+    let columns = text.find(",\"columns\":[").unwrap();
+    assert!(columns < rows && text.ends_with('}'));
+    (
+        &text[1..columns],
+        &text[columns + 1..rows],
+        &text[rows + 1..text.len() - 1],
+    )
+}
+
+/// The single-object reader streams `rows` when `columns` came first and
+/// keeps them as a JSON tree otherwise: the datasets are the same either
+/// way, and so is where the header keys are.
+#[test]
+fn json_rows_before_or_after_columns_read_alike() {
+    for file in ["ta.xpt", "ts.xpt"] {
+        let ds = one(&data(file));
+        let text = String::from_utf8(json::to_bytes(&ds, &json::WriteOptions::default()).unwrap())
+            .unwrap();
+        let (head, columns, rows) = json_parts(&text);
+        assert!(head.contains("\"datasetJSONVersion\":\"1.1.0\""), "{head}");
+        assert!(
+            head.contains(&format!("\"records\":{}", ds.n_rows())),
+            "{head}"
+        );
+        let orders = [
+            // As written: the header, `columns`, `rows`.
+            text.clone(),
+            // `rows` first: kept as a tree until `columns` arrives.
+            format!("{{{rows},{head},{columns}}}"),
+            // `columns`, `rows`, then the header (version, name, records).
+            format!("{{{columns},{rows},{head}}}"),
+            // Pretty-printed, `rows` between `columns` and the header.
+            format!("{{\n  {columns},\n  {rows},\n  {head}\n}}\n"),
+        ];
+        for (k, doc) in orders.iter().enumerate() {
+            let back = json::from_bytes(doc.as_bytes()).unwrap();
+            assert_eq!(back, ds, "{file}: order {k}");
+        }
+        // And through a file, as `rct cdisc convert` reads it.
+        let dir = std::env::temp_dir().join(format!("rct-cdisc-json-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rows-first.json");
+        std::fs::write(&path, &orders[1]).unwrap();
+        assert_eq!(json::read_path(&path, false).unwrap(), ds, "{file}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// A problem inside `rows` names its 1-based row and the variable, whether
+/// the rows were streamed (`columns` first) or kept as a tree (`rows`
+/// first), and a row of the wrong length is reported as such even when it
+/// also holds a bad value.
+#[test]
+fn json_errors_inside_the_rows_name_row_and_variable() {
+    let head = r#""datasetJSONVersion":"1.1.0","name":"DM","label":"Demographics""#;
+    let columns = r#""columns":[
+        {"itemOID":"IT.DM.USUBJID","name":"USUBJID","dataType":"string","length":11},
+        {"itemOID":"IT.DM.AGE","name":"AGE","dataType":"integer"},
+        {"itemOID":"IT.DM.RFSTDT","name":"RFSTDT","dataType":"date","targetDataType":"integer"}]"#;
+    let good = r#"["01-701-1015",63,"2014-01-02"],["01-701-1023",64,"2012-08-05"]"#;
+    let cases = [
+        (
+            r#"["01-701-1028","old","2013-07-19"]"#,
+            "`<input>`, row 3, variable `AGE`: bad value \"\\\"old\\\"\": a numeric column \
+             holds text",
+        ),
+        (
+            r#"["01-701-1028",71]"#,
+            "`<input>`, row 3: the row has 2 values but there are 3 columns",
+        ),
+        (
+            r#"["01-701-1028","old","2013-07-19",1]"#,
+            "`<input>`, row 3: the row has 4 values but there are 3 columns",
+        ),
+        (
+            r#"["01-701-1028",71,"2013-02-29"]"#,
+            "`<input>`, row 3, variable `RFSTDT`: bad value \"\\\"2013-02-29\\\"\": not an ISO \
+             8601 date (YYYY-MM-DD)",
+        ),
+        (
+            r#"[1028,71,"2013-07-19"]"#,
+            "`<input>`, row 3, variable `USUBJID`: bad value \"1028\": a string column holds a \
+             non-string value",
+        ),
+        (
+            r#"["01-701-1028",[71,72],"2013-07-19"]"#,
+            "`<input>`, row 3, variable `AGE`: bad value \"[71,72]\": a numeric column holds a \
+             value that is not a number",
+        ),
+        (
+            r#"{"USUBJID":"01-701-1028"}"#,
+            "`<input>`, row 3: a row must be an array of values",
+        ),
+    ];
+    for (bad, message) in cases {
+        // A later bad row (row 5) does not hide the first.
+        let rows = format!(r#""rows":[{good},{bad},["01-701-1033",74,null],["x","y","z"]]"#);
+        for doc in [
+            format!("{{{head},{columns},{rows}}}"),
+            format!("{{{rows},{head},{columns}}}"),
+        ] {
+            let err = json::from_bytes(doc.as_bytes()).unwrap_err();
+            assert_eq!(err.to_string(), message, "{doc}");
+            let at = err.location().unwrap();
+            assert_eq!(at.record, Some((rct_cdisc::RecordKind::Row, 3)), "{doc}");
+        }
+    }
+    // The same rows read when the bad one is mended.
+    let rows = format!(r#""rows":[{good},["01-701-1028",71,"2013-07-19"]]"#);
+    let ds = json::from_bytes(format!("{{{head},{columns},{rows}}}").as_bytes()).unwrap();
+    assert_eq!(ds.n_rows(), 3);
+    assert_eq!(text(&ds, "USUBJID")[2], "01-701-1028");
+    assert_eq!(num(&ds, "AGE").get(2), Some(71.0));
+    // 2013-07-19 is 19558 days after 1960-01-01.
+    assert_eq!(num(&ds, "RFSTDT").get(2), Some(19_558.0));
+}
+
 mod never_panic {
     //! Cheap fuzzing in the test suite (the cargo-fuzz targets in `crates/cdisc/fuzz/`
     //! go further): random and mutated inputs give `Ok` or `Err`, never a
