@@ -289,7 +289,8 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
                 .num("p_adjusted", adjusted[n])
                 .build(),
         );
-        let mut two_stage_cell = Cell::new("");
+        // The two-stage part of the pair's row, when the plan asks for it.
+        let mut two_stage_text = String::new();
         let crossing = match (&fits[*i], &fits[*j]) {
             (Some(a), Some(b)) => a.crosses(b),
             _ => false,
@@ -307,7 +308,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
                     .value("curves_cross", false)
                     .build(),
             );
-            two_stage_cell = Cell::new("not run (curves do not cross)");
+            two_stage_text = "two-stage test not run (curves do not cross)".into();
         }
         if run_two_stage {
             let seed = t.seed.wrapping_add(n as u64);
@@ -336,14 +337,14 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
                             .value("curves_cross", crossing)
                             .build(),
                     );
-                    two_stage_cell = Cell::new(format::p_value(Some(r.p_value)));
+                    two_stage_text = format!("two-stage P = {}", format::p_value(Some(r.p_value)));
                 }
                 Err(e @ (StatsError::TooFew { .. } | StatsError::Degenerate { .. })) => {
                     ctx.notes.push(format!(
                         "{} {comparison}: two-stage test not reported: {e}",
                         t.paramcd
                     ));
-                    two_stage_cell = Cell::new("NA");
+                    two_stage_text = "two-stage P = NA".into();
                 }
                 Err(e) => return Err(e).context(|| what("two-stage test")),
             }
@@ -360,14 +361,13 @@ pub(super) fn run(ctx: &mut Ctx<'_>, t: &TimeToEvent) -> Result<(), AnalysisErro
                 Cell::default(),
                 Cell::default(),
                 Cell::default(),
-                Cell::new(if t.two_stage != TwoStage::Never {
-                    format!(
-                        "adjusted P = {}; two-stage P = {}",
-                        format::p_value(Some(adjusted[n])),
-                        two_stage_cell.text
-                    )
-                } else {
+                Cell::new(if two_stage_text.is_empty() {
                     format!("adjusted P = {}", format::p_value(Some(adjusted[n])))
+                } else {
+                    format!(
+                        "adjusted P = {}; {two_stage_text}",
+                        format::p_value(Some(adjusted[n]))
+                    )
                 }),
                 p_cell,
             ],
