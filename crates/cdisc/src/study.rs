@@ -221,7 +221,7 @@ fn read_csv_as_text(path: &Path) -> Result<Dataset, CdiscError> {
         .zip(&columns)
         .map(|(v, c)| {
             let longest = match c {
-                Column::Character(values) => values.iter().map(String::len).max().unwrap_or(0),
+                Column::Character(values) => values.max_len(),
                 Column::Numeric(_) => 8,
             };
             v.with_length(longest.max(1))
