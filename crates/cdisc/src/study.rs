@@ -138,7 +138,7 @@ impl Study {
     ///     "dm",
     ///     "Demographics",
     ///     vec![Variable::character("USUBJID", 6)],
-    ///     vec![Column::Character(vec!["S-0001".into()])],
+    ///     vec![Column::Character(vec!["S-0001"].into())],
     /// )?;
     /// let study = Study::from_datasets(vec![dm])?;
     /// assert_eq!(study.get("DM").map(|d| d.n_rows()), Some(1));

@@ -78,6 +78,16 @@ impl TextColumn {
         self.text.get(self.start(row)..end)
     }
 
+    /// The first cell, or `None` when the column is empty.
+    pub fn first(&self) -> Option<&str> {
+        self.get(0)
+    }
+
+    /// The last cell, or `None` when the column is empty.
+    pub fn last(&self) -> Option<&str> {
+        self.get(self.len().checked_sub(1)?)
+    }
+
     /// The number of cells.
     pub fn len(&self) -> usize {
         self.ends.len()
@@ -336,6 +346,8 @@ mod tests {
         assert!(col.is_empty());
         assert_eq!(col.len(), 0);
         assert_eq!(col.get(0), None);
+        assert_eq!(col.first(), None);
+        assert_eq!(col.last(), None);
         assert_eq!(col.max_len(), 0);
         assert_eq!(col.iter().next(), None);
         assert_eq!(col, TextColumn::default());
@@ -354,6 +366,8 @@ mod tests {
         assert_eq!(col.get(1), Some("Zürich"));
         assert_eq!(col.get(2), Some(""));
         assert_eq!(col.get(3), None);
+        assert_eq!(col.first(), Some(""));
+        assert_eq!(col.last(), Some(""));
         assert_eq!(col.text_len(), "Zürich".len());
         // "ü" is two bytes: the length is in bytes, as SAS counts it.
         assert_eq!(col.max_len(), 7);
@@ -366,6 +380,8 @@ mod tests {
         assert_eq!(&col[1], "");
         assert_eq!(&col[5], "日本語テキスト");
         assert_eq!(&col[6], "x");
+        assert_eq!(col.first(), Some("CD4"));
+        assert_eq!(col.last(), Some("x"));
     }
 
     #[test]
@@ -416,6 +432,15 @@ mod tests {
         assert_eq!(from_strs, from_owned);
         assert_eq!(from_refs, from_owned);
         assert_eq!(from_owned, TextColumn::from(want));
+    }
+
+    #[test]
+    fn pushed_chars_make_one_cell() {
+        let mut col = TextColumn::new();
+        col.push_chars("ab".chars());
+        col.push_chars(std::iter::empty());
+        col.push_chars(['é', '\u{20AC}']);
+        assert_eq!(col, ["ab", "", "é€"]);
     }
 
     #[test]
