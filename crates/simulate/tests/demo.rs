@@ -171,10 +171,7 @@ fn seed_trial_counts_match_the_paper() {
     assert_eq!(text(dm, "ARMCD"), text(dm, "ACTARMCD"));
     // Consent from the configured first day over the enrolment period.
     for date in text(dm, "RFICDTC") {
-        assert!(
-            date >= "2011-03-14" && date < "2012-01-09",
-            "{date}"
-        );
+        assert!(("2011-03-14".."2012-01-09").contains(&date), "{date}");
     }
     assert_eq!(count(text(dm, "SITEID")).len(), 4);
     // Every site randomizes 18, 6 per arm (blocks of 3 and 6 fill 18).
@@ -310,7 +307,11 @@ fn records_follow_the_subject_and_visit_keys() {
         for (v, visit) in num(d, "VISITNUM").iter().zip(text(d, "VISIT")) {
             let v = v.unwrap();
             if v.fract() == 0.0 {
-                assert_eq!(planned.get(&(v as i64)).map(String::as_str), Some(visit), "{name}");
+                assert_eq!(
+                    planned.get(&(v as i64)).map(String::as_str),
+                    Some(visit),
+                    "{name}"
+                );
             } else {
                 unscheduled += 1;
                 assert!(planned.contains_key(&(v.trunc() as i64)));
@@ -425,10 +426,7 @@ fn doses_follow_the_arm_and_the_weight_at_the_visit() {
         assert_eq!((trt, dose.unwrap()), (want_trt, want_dose));
         // The dose (EXDOSE x 10^6 cells per kg) is by the weight measured
         // at the same visit, which must exist.
-        assert!(
-            weight.contains_key(&(u, v as i64)),
-            "{u} visit {v}"
-        );
+        assert!(weight.contains_key(&(u, v as i64)), "{u} visit {v}");
         assert!([2.0, 3.0, 4.0, 5.0, 6.0, 7.0].contains(&v));
         *n.entry(u).or_default() += 1;
     }

@@ -334,10 +334,18 @@ mod tests {
     use proptest::prelude::*;
 
     fn sample() -> Vec<String> {
-        ["CD4", "", "01-701-1015", "Zürich", "", "日本語テキスト", "x"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect()
+        [
+            "CD4",
+            "",
+            "01-701-1015",
+            "Zürich",
+            "",
+            "日本語テキスト",
+            "x",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
     }
 
     #[test]
