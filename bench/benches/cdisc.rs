@@ -5,15 +5,15 @@
 //! runs each once).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use rct_cdisc::{csv, json, xport, Column, Dataset, Format, NumericColumn, Variable};
+use rct_cdisc::{csv, json, xport, Column, Dataset, Format, NumericColumn, TextColumn, Variable};
 
 const ROWS: usize = 1_000_000;
 
 /// A deterministic LB-like dataset: 1000 subjects x 1000 records.
 fn lb(rows: usize) -> Dataset {
     let tests = ["CD4", "CD8", "CD4CD8", "VL", "ALT", "AST"];
-    let mut usubjid = Vec::with_capacity(rows);
-    let mut testcd = Vec::with_capacity(rows);
+    let mut usubjid = TextColumn::with_capacity(rows, rows * 11);
+    let mut testcd = TextColumn::with_capacity(rows, rows * 6);
     let mut result = NumericColumn::with_capacity(rows);
     let mut date = NumericColumn::with_capacity(rows);
     let mut visit = NumericColumn::with_capacity(rows);
@@ -22,8 +22,8 @@ fn lb(rows: usize) -> Dataset {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        usubjid.push(format!("01-{:03}-{:04}", i / 100_000, (i / 1000) % 10_000));
-        testcd.push(tests[i % tests.len()].to_owned());
+        usubjid.push(&format!("01-{:03}-{:04}", i / 100_000, (i / 1000) % 10_000));
+        testcd.push(tests[i % tests.len()]);
         let u = (state >> 11) as f64 / (1u64 << 53) as f64;
         result.push(if i % 50 == 0 {
             None
@@ -45,7 +45,7 @@ fn lb(rows: usize) -> Dataset {
             Variable::numeric("VISITNUM").with_label("Visit Number"),
         ],
         vec![
-            Column::Character(vec!["CDISCPILOT01".to_owned(); rows]),
+            Column::Character(std::iter::repeat_n("CDISCPILOT01", rows).collect()),
             Column::Character(usubjid),
             Column::Character(testcd),
             Column::Numeric(result),

@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 
 use rct_bench::{timed, Recorder};
-use rct_cdisc::{csv, json, xport, Column, Dataset, NumericColumn, Variable};
+use rct_cdisc::{csv, json, xport, Column, Dataset, NumericColumn, TextColumn, Variable};
 use serde_json::json;
 
 /// The allocator of the `rct` binary, so rct is timed as it runs.
@@ -56,17 +56,17 @@ const VISITS: [(f64, &str, f64); 12] = [
 /// (6 tests x 12 visits); 2% of results missing; viral loads below 50
 /// reported as `<50` in LBORRES with LBSTRESN missing, as labs report them.
 fn lb(rows: usize) -> Dataset {
-    let mut studyid = Vec::with_capacity(rows);
-    let mut usubjid = Vec::with_capacity(rows);
+    let mut studyid = TextColumn::with_capacity(rows, rows * 12);
+    let mut usubjid = TextColumn::with_capacity(rows, rows * 11);
     let mut lbseq = NumericColumn::with_capacity(rows);
-    let mut testcd = Vec::with_capacity(rows);
-    let mut test = Vec::with_capacity(rows);
-    let mut orres = Vec::with_capacity(rows);
+    let mut testcd = TextColumn::with_capacity(rows, rows * 8);
+    let mut test = TextColumn::with_capacity(rows, rows * 24);
+    let mut orres = TextColumn::with_capacity(rows, rows * 6);
     let mut stresn = NumericColumn::with_capacity(rows);
-    let mut stresu = Vec::with_capacity(rows);
+    let mut stresu = TextColumn::with_capacity(rows, rows * 8);
     let mut visitnum = NumericColumn::with_capacity(rows);
-    let mut visit = Vec::with_capacity(rows);
-    let mut dtc = Vec::with_capacity(rows);
+    let mut visit = TextColumn::with_capacity(rows, rows * 8);
+    let mut dtc = TextColumn::with_capacity(rows, rows * 10);
     let mut dy = NumericColumn::with_capacity(rows);
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let per_subject = TESTS.len() * VISITS.len();
@@ -79,32 +79,32 @@ fn lb(rows: usize) -> Dataset {
         let k = i % per_subject;
         let (v_num, v_name, v_day) = VISITS[k / TESTS.len()];
         let (cd, name, unit, centre, spread) = TESTS[k % TESTS.len()];
-        studyid.push("CDISCPILOT01".to_owned());
-        usubjid.push(format!(
+        studyid.push("CDISCPILOT01");
+        usubjid.push(&format!(
             "01-{:03}-{:04}",
             subject / 10_000 % 1000,
             subject % 10_000
         ));
         lbseq.push(Some((k + 1) as f64));
-        testcd.push(cd.to_owned());
-        test.push(name.to_owned());
+        testcd.push(cd);
+        test.push(name);
         let value = ((centre + spread * (2.0 * u - 1.0)) * 100.0).round() / 100.0;
         if i % 50 == 7 {
-            orres.push(String::new());
+            orres.push("");
             stresn.push(None);
         } else if cd == "HIV1RNA" && value < 50.0 {
-            orres.push("<50".to_owned());
+            orres.push("<50");
             stresn.push(None);
         } else {
-            orres.push(value.to_string());
+            orres.push(&value.to_string());
             stresn.push(Some(value));
         }
-        stresu.push(unit.to_owned());
+        stresu.push(unit);
         visitnum.push(Some(v_num));
-        visit.push(v_name.to_owned());
+        visit.push(v_name);
         // Day 1 is 2014-01-02 (SAS 19725) plus 0..999 days by subject.
         let sas_day = 19_725.0 + (subject % 1000) as f64 + v_day - 1.0;
-        dtc.push(rct_cdisc::to_iso(sas_day, rct_cdisc::Temporal::Date).unwrap_or_default());
+        dtc.push(&rct_cdisc::to_iso(sas_day, rct_cdisc::Temporal::Date).unwrap_or_default());
         dy.push(Some(v_day));
     }
     Dataset::new(
@@ -184,7 +184,7 @@ fn check(ds: &Dataset) -> serde_json::Value {
     let first = ds
         .get("USUBJID")
         .and_then(|(_, c)| c.as_character())
-        .and_then(|c| c.first().cloned())
+        .and_then(|c| c.first().map(str::to_owned))
         .unwrap_or_default();
     json!({"rows": ds.n_rows(), "stresn_sum": sum, "stresn_missing": missing, "first_usubjid": first})
 }

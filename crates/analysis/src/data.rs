@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use rct_cdisc::{Column, Dataset};
+use rct_cdisc::{Column, Dataset, TextColumn};
 
 use crate::plan::Plan;
 use crate::AnalysisError;
@@ -92,11 +92,11 @@ impl<'a> Table<'a> {
     /// A numeric column whose values are all missing reads as blanks: CSV
     /// files carry no types, and an all-empty column (e.g. DTYPE when
     /// nothing was imputed) is inferred as numeric.
-    pub(crate) fn text(&self, variable: &str) -> Result<Cow<'a, [String]>, AnalysisError> {
+    pub(crate) fn text(&self, variable: &str) -> Result<Cow<'a, TextColumn>, AnalysisError> {
         match self.column(variable)? {
-            Column::Character(v) => Ok(Cow::Borrowed(v.as_slice())),
+            Column::Character(v) => Ok(Cow::Borrowed(v)),
             Column::Numeric(c) if c.values().iter().all(Option::is_none) => {
-                Ok(Cow::Owned(vec![String::new(); c.len()]))
+                Ok(Cow::Owned(std::iter::repeat_n("", c.len()).collect()))
             }
             Column::Numeric(_) => Err(AnalysisError::WrongType {
                 dataset: self.dataset.name().to_string(),
@@ -138,9 +138,9 @@ impl<'a> Table<'a> {
 
     /// Identifier values (e.g. USUBJID) as text, whether the column is
     /// character or numeric (CSV inference may make "1001" a number).
-    pub(crate) fn keys(&self, variable: &str) -> Result<Cow<'a, [String]>, AnalysisError> {
+    pub(crate) fn keys(&self, variable: &str) -> Result<Cow<'a, TextColumn>, AnalysisError> {
         Ok(match self.column(variable)? {
-            Column::Character(v) => Cow::Borrowed(v.as_slice()),
+            Column::Character(v) => Cow::Borrowed(v),
             Column::Numeric(c) => Cow::Owned(
                 c.values()
                     .iter()
@@ -215,7 +215,7 @@ impl Subjects {
             populations.insert(name.clone(), adsl.flag(&p.flag)?);
         }
         let studyid = if adsl.has("STUDYID") {
-            adsl.text("STUDYID")?.first().cloned().unwrap_or_default()
+            adsl.text("STUDYID")?.first().unwrap_or_default().to_owned()
         } else {
             String::new()
         };

@@ -18,7 +18,9 @@ use std::path::Path;
 
 use crate::dates::{from_iso, to_iso};
 use crate::error::{shorten, CdiscError, Location, RecordKind, INPUT};
-use crate::model::{Column, Dataset, Format, Missing, NumericColumn, Temporal, VarKind, Variable};
+use crate::model::{
+    Column, Dataset, Format, Missing, NumericColumn, Temporal, TextColumn, VarKind, Variable,
+};
 
 /// The text of a numeric value in rct's CSV (and the ISO text of dates).
 fn number_text(x: f64, temporal: Temporal) -> String {
@@ -295,8 +297,7 @@ pub fn from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, CdiscE
         };
 
     // Read every field as text first (the inferred types need all of them),
-    // each column into one buffer: a String per cell is made only for the
-    // character columns, at the end.
+    // each column into one buffer, which becomes the character columns as is.
     let mut text: Vec<TextColumn> = (0..variables.len())
         .map(|_| TextColumn::default())
         .collect();
@@ -366,7 +367,7 @@ pub fn from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, CdiscE
                         problem: format!("{} bytes exceed the length {}", f.len(), v.length),
                     });
                 }
-                Column::Character(fields.iter().map(str::to_owned).collect())
+                Column::Character(fields)
             }
         };
         out_vars.push(v);
@@ -389,31 +390,6 @@ pub fn from_bytes(bytes: &[u8], options: &ReadOptions) -> Result<Dataset, CdiscE
         },
         other => other,
     })
-}
-
-/// The fields of one CSV column, stored end to end in one buffer.
-#[derive(Default)]
-struct TextColumn {
-    text: String,
-    ends: Vec<usize>,
-}
-
-impl TextColumn {
-    fn push(&mut self, value: &str) {
-        self.text.push_str(value);
-        self.ends.push(self.text.len());
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(self.ends.iter().copied())
-            .map(|(a, b)| &self.text[a..b])
-    }
 }
 
 /// Infers a variable's kind from its fields (see the module docs), in one
@@ -439,7 +415,7 @@ fn infer(v: Variable, fields: &TextColumn) -> Variable {
     if any && present().all(|f| from_iso(f, Temporal::DateTime).is_some()) {
         return Variable::numeric(v.name).with_format(Format::new("E8601DT", 19, 0));
     }
-    let longest = fields.iter().map(str::len).max().unwrap_or(0);
+    let longest = fields.max_len();
     Variable::character(v.name, longest.max(1))
 }
 

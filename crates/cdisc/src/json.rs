@@ -28,7 +28,9 @@ use serde_json::{Map, Value};
 
 use crate::dates::{from_iso, to_iso};
 use crate::error::{shorten, CdiscError, Location, RecordKind, INPUT};
-use crate::model::{Column, Dataset, Format, NumericColumn, Temporal, VarKind, Variable};
+use crate::model::{
+    Column, Dataset, Format, NumericColumn, Temporal, TextColumn, VarKind, Variable,
+};
 
 /// Settings for writing Dataset-JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,7 +136,7 @@ fn write_row(out: &mut Vec<u8>, ds: &Dataset, row: usize) -> Result<(), CdiscErr
             out.push(b',');
         }
         let value = match c {
-            Column::Character(col) => Value::from(col.get(row).cloned().unwrap_or_default()),
+            Column::Character(col) => Value::from(col.get(row).unwrap_or_default()),
             Column::Numeric(col) => match col.get(row) {
                 None => Value::Null,
                 Some(x) => {
@@ -403,7 +405,7 @@ fn plan_columns(columns: Option<&Value>, at: &Location) -> Result<Vec<ColumnPlan
 }
 
 enum Builder {
-    Text(Vec<String>),
+    Text(TextColumn),
     Number(NumericColumn),
 }
 
@@ -434,8 +436,8 @@ fn push_cell(
     };
     match b {
         Builder::Text(col) => match cell {
-            Cell::Text(s) => col.push(s.into_owned()),
-            Cell::Null => col.push(String::new()),
+            Cell::Text(s) => col.push(&s),
+            Cell::Null => col.push(""),
             _ => return Err(bad("a string column holds a non-string value")),
         },
         Builder::Number(col) => {
@@ -491,7 +493,7 @@ fn builders(plans: &[ColumnPlan], n: usize) -> Vec<Builder> {
     plans
         .iter()
         .map(|p| match p.variable.kind {
-            VarKind::Character => Builder::Text(Vec::with_capacity(n)),
+            VarKind::Character => Builder::Text(TextColumn::with_capacity(n, n.saturating_mul(8))),
             VarKind::Numeric => Builder::Number(NumericColumn::with_capacity(n)),
         })
         .collect()
@@ -548,7 +550,7 @@ fn finish(
         let mut v = p.variable;
         let col = match b {
             Builder::Text(c) => {
-                let longest = c.iter().map(String::len).max().unwrap_or(0);
+                let longest = c.max_len();
                 if v.length == 0 {
                     v.length = longest.max(1);
                 } else if longest > v.length {
@@ -987,9 +989,9 @@ impl<'de> Visitor<'de> for CellSeed<'_> {
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         match self.builder {
-            // Cannot fail, and keeps the string the parser unescaped.
+            // Cannot fail.
             Builder::Text(col) => {
-                col.push(v);
+                col.push(&v);
                 Ok(Ok(()))
             }
             Builder::Number(_) => self.visit_str(&v),

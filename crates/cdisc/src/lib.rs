@@ -30,7 +30,10 @@ pub mod xport;
 
 pub use dates::{from_iso, to_iso};
 pub use error::{CdiscError, Location, RecordKind, INPUT};
-pub use model::{Column, Dataset, Format, Missing, NumericColumn, Temporal, VarKind, Variable};
+pub use model::{
+    Column, Dataset, Format, Missing, NumericColumn, Temporal, TextColumn, TextIter, VarKind,
+    Variable,
+};
 
 use std::io::Write;
 use std::path::Path;

@@ -5,6 +5,10 @@ use std::fmt;
 
 use crate::error::{CdiscError, Location};
 
+mod text;
+
+pub use text::{TextColumn, TextIter};
+
 /// Whether a variable holds numbers or text (SAS has only these two types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -356,7 +360,7 @@ pub enum Column {
     /// Numbers (and missing values).
     Numeric(NumericColumn),
     /// Text; SAS has no missing text other than the empty string.
-    Character(Vec<String>),
+    Character(TextColumn),
 }
 
 impl Column {
@@ -390,7 +394,7 @@ impl Column {
     }
 
     /// The text column, if this is one.
-    pub fn as_character(&self) -> Option<&[String]> {
+    pub fn as_character(&self) -> Option<&TextColumn> {
         match self {
             Column::Character(c) => Some(c),
             Column::Numeric(_) => None,
@@ -427,7 +431,7 @@ impl Dataset {
     ///     "Demographics",
     ///     vec![Variable::character("USUBJID", 8), Variable::numeric("AGE")],
     ///     vec![
-    ///         Column::Character(vec!["01-001".into()]),
+    ///         Column::Character(vec!["01-001"].into()),
     ///         Column::Numeric(NumericColumn::from_values(vec![Some(63.0)])),
     ///     ],
     /// )?;

@@ -138,7 +138,7 @@ impl Study {
     ///     "dm",
     ///     "Demographics",
     ///     vec![Variable::character("USUBJID", 6)],
-    ///     vec![Column::Character(vec!["S-0001".into()])],
+    ///     vec![Column::Character(vec!["S-0001"].into())],
     /// )?;
     /// let study = Study::from_datasets(vec![dm])?;
     /// assert_eq!(study.get("DM").map(|d| d.n_rows()), Some(1));
@@ -221,7 +221,7 @@ fn read_csv_as_text(path: &Path) -> Result<Dataset, CdiscError> {
         .zip(&columns)
         .map(|(v, c)| {
             let longest = match c {
-                Column::Character(values) => values.iter().map(String::len).max().unwrap_or(0),
+                Column::Character(values) => values.max_len(),
                 Column::Numeric(_) => 8,
             };
             v.with_length(longest.max(1))

@@ -12,14 +12,14 @@ use rct_cdisc::sdtm::{Sdtm, SdtmError};
 use rct_cdisc::study::Study;
 use rct_cdisc::{csv, xport, Column, Dataset, Format, VarKind, Variable};
 
-fn text<'a>(ds: &'a Dataset, var: &str) -> &'a [String] {
-    ds.get(var).unwrap().1.as_character().unwrap()
+fn text(ds: &Dataset, var: &str) -> Vec<String> {
+    ds.get(var).unwrap().1.as_character().unwrap().to_vec()
 }
 
 /// A cell as text (numbers in Rust's shortest form, missing as "").
 fn cell(ds: &Dataset, var: &str, row: usize) -> String {
     match ds.get(var).unwrap_or_else(|| panic!("{var}")).1 {
-        Column::Character(c) => c[row].clone(),
+        Column::Character(c) => c[row].to_owned(),
         Column::Numeric(c) => c.get(row).map_or(String::new(), |x| x.to_string()),
     }
 }

@@ -27,7 +27,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, l: &Listing) -> Result<(), AnalysisError> {
     let ids = ds.keys("USUBJID")?;
     let mut rows: Vec<(usize, &str, usize)> = (0..ds.n_rows())
         .filter(|&r| keep[r])
-        .filter_map(|r| arms[r].map(|a| (a, ids[r].as_str(), r)))
+        .filter_map(|r| arms[r].map(|a| (a, &ids[r], r)))
         .collect();
     rows.sort();
     let body: Vec<Row> = rows

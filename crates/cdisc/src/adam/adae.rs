@@ -31,22 +31,22 @@ pub(crate) fn dataset(sdtm: &Sdtm, subjects: &[Subject<'_>]) -> Result<Dataset, 
     b.text(
         "STUDYID",
         "Study Identifier",
-        rows.iter().map(|(s, _)| s.dm.studyid.clone()),
+        rows.iter().map(|(s, _)| s.dm.studyid.as_str()),
     );
     b.text(
         "USUBJID",
         "Unique Subject Identifier",
-        rows.iter().map(|(s, _)| s.dm.usubjid.clone()),
+        rows.iter().map(|(s, _)| s.dm.usubjid.as_str()),
     );
     b.text(
         "SITEID",
         "Study Site Identifier",
-        rows.iter().map(|(s, _)| s.dm.siteid.clone()),
+        rows.iter().map(|(s, _)| s.dm.siteid.as_str()),
     );
     b.text(
         "TRT01A",
         "Actual Treatment for Period 01",
-        rows.iter().map(|(s, _)| s.trt01a.clone()),
+        rows.iter().map(|(s, _)| s.trt01a.as_str()),
     );
     b.num(
         "TRT01AN",
@@ -66,17 +66,17 @@ pub(crate) fn dataset(sdtm: &Sdtm, subjects: &[Subject<'_>]) -> Result<Dataset, 
     b.text(
         "AETERM",
         "Reported Term for the Adverse Event",
-        rows.iter().map(|(_, a)| a.term.clone()),
+        rows.iter().map(|(_, a)| a.term.as_str()),
     );
     b.text(
         "AEDECOD",
         "Dictionary-Derived Term",
-        rows.iter().map(|(_, a)| a.decod.clone()),
+        rows.iter().map(|(_, a)| a.decod.as_str()),
     );
     b.text(
         "AEBODSYS",
         "Body System or Organ Class",
-        rows.iter().map(|(_, a)| a.bodsys.clone()),
+        rows.iter().map(|(_, a)| a.bodsys.as_str()),
     );
     b.text(
         "AESEV",
@@ -102,7 +102,7 @@ pub(crate) fn dataset(sdtm: &Sdtm, subjects: &[Subject<'_>]) -> Result<Dataset, 
     b.text(
         "AEREL",
         "Causality",
-        rows.iter().map(|(_, a)| a.rel.clone()),
+        rows.iter().map(|(_, a)| a.rel.as_str()),
     );
     b.date(
         "ASTDT",

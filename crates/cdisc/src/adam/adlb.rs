@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Dataset;
+use crate::model::{Dataset, TextColumn};
 use crate::sdtm::{Date, Lb, Sdtm};
 
 use super::adsl::{baseline_index, by_subject, Candidate, Subject};
@@ -198,34 +198,35 @@ pub(crate) fn dataset(
     let subj = |r: &LbRow<'_>| subjects.get(r.subject);
     let arm_label = |i: Option<usize>| {
         i.and_then(|i| config.arms.get(i))
-            .map_or(String::new(), |(_, l)| l.clone())
+            .map_or("", |(_, l)| l.as_str())
     };
     let param = |r: &LbRow<'_>| config.lab_params.get(r.param);
     let mut b = Builder::new();
-    let text_of = |f: &dyn Fn(&Subject<'_>) -> String| {
+    let text_of = |f: &dyn for<'s> Fn(&'s Subject<'_>) -> &'s str| {
         rows.iter()
-            .map(|r| subj(r).map_or(String::new(), f))
-            .collect::<Vec<_>>()
+            .map(|r| subj(r).map_or("", f))
+            .collect::<TextColumn>()
     };
     b.text(
         "STUDYID",
         "Study Identifier",
-        text_of(&|s| s.dm.studyid.clone()),
+        &text_of(&|s| s.dm.studyid.as_str()),
     );
     b.text(
         "USUBJID",
         "Unique Subject Identifier",
-        text_of(&|s| s.dm.usubjid.clone()),
+        &text_of(&|s| s.dm.usubjid.as_str()),
     );
     b.text(
         "SITEID",
         "Study Site Identifier",
-        text_of(&|s| s.dm.siteid.clone()),
+        &text_of(&|s| s.dm.siteid.as_str()),
     );
     b.text(
         "TRT01P",
         "Planned Treatment for Period 01",
-        text_of(&|s| arm_label(s.plan)),
+        rows.iter()
+            .map(|r| subj(r).map_or("", |s| arm_label(s.plan))),
     );
     b.num(
         "TRT01PN",
@@ -236,7 +237,8 @@ pub(crate) fn dataset(
     b.text(
         "TRT01A",
         "Actual Treatment for Period 01",
-        text_of(&|s| arm_label(s.actual)),
+        rows.iter()
+            .map(|r| subj(r).map_or("", |s| arm_label(s.actual))),
     );
     b.num(
         "TRT01AN",
@@ -247,12 +249,12 @@ pub(crate) fn dataset(
     b.text(
         "ITTFL",
         "Intent-To-Treat Population Flag",
-        text_of(&|s| super::build::yes_no(s.randomized()).to_owned()),
+        &text_of(&|s| super::build::yes_no(s.randomized())),
     );
     b.text(
         "SAFFL",
         "Safety Population Flag",
-        text_of(&|s| super::build::yes_no(s.saffl).to_owned()),
+        &text_of(&|s| super::build::yes_no(s.saffl)),
     );
     b.text(
         "PARAMCD",
@@ -274,7 +276,7 @@ pub(crate) fn dataset(
     b.text(
         "AVISIT",
         "Analysis Visit",
-        rows.iter().map(|r| r.avisit.clone()),
+        rows.iter().map(|r| r.avisit.as_str()),
     );
     b.num(
         "AVISITN",
@@ -287,7 +289,7 @@ pub(crate) fn dataset(
     b.text(
         "AVALC",
         "Analysis Value (C)",
-        rows.iter().map(|r| r.src.stresc.clone()),
+        rows.iter().map(|r| r.src.stresc.as_str()),
     );
     b.num("BASE", "Baseline Value", rows.iter().map(|r| r.base));
     b.num("CHG", "Change from Baseline", rows.iter().map(|r| r.chg));
@@ -329,7 +331,7 @@ pub(crate) fn dataset(
     b.text(
         "ANRIND",
         "Analysis Reference Range Indicator",
-        rows.iter().map(|r| r.src.nrind.clone()),
+        rows.iter().map(|r| r.src.nrind.as_str()),
     );
     b.finish("ADLB", "Laboratory Analysis Dataset")
 }

@@ -266,42 +266,42 @@ pub(crate) fn dataset(
     b.text(
         "STUDYID",
         "Study Identifier",
-        s.iter().map(|x| x.dm.studyid.clone()),
+        s.iter().map(|x| x.dm.studyid.as_str()),
     );
     b.text(
         "USUBJID",
         "Unique Subject Identifier",
-        s.iter().map(|x| x.dm.usubjid.clone()),
+        s.iter().map(|x| x.dm.usubjid.as_str()),
     );
     b.text(
         "SUBJID",
         "Subject Identifier for the Study",
-        s.iter().map(|x| x.dm.subjid.clone()),
+        s.iter().map(|x| x.dm.subjid.as_str()),
     );
     b.text(
         "SITEID",
         "Study Site Identifier",
-        s.iter().map(|x| x.dm.siteid.clone()),
+        s.iter().map(|x| x.dm.siteid.as_str()),
     );
     b.text(
         "ARM",
         "Description of Planned Arm",
-        s.iter().map(|x| x.dm.arm.clone()),
+        s.iter().map(|x| x.dm.arm.as_str()),
     );
     b.text(
         "ARMCD",
         "Planned Arm Code",
-        s.iter().map(|x| x.dm.armcd.clone()),
+        s.iter().map(|x| x.dm.armcd.as_str()),
     );
     b.text(
         "ACTARM",
         "Description of Actual Arm",
-        s.iter().map(|x| x.dm.actarm.clone()),
+        s.iter().map(|x| x.dm.actarm.as_str()),
     );
     b.text(
         "ACTARMCD",
         "Actual Arm Code",
-        s.iter().map(|x| x.dm.actarmcd.clone()),
+        s.iter().map(|x| x.dm.actarmcd.as_str()),
     );
     b.text(
         "TRT01P",
@@ -361,7 +361,7 @@ pub(crate) fn dataset(
         if given().next().is_some() && given().all(|v| number(v).is_some()) {
             b.num(qnam, qlabel, values.iter().map(|v| number(v)));
         } else {
-            b.text(qnam, qlabel, values.iter().map(|v| (*v).to_owned()));
+            b.text(qnam, qlabel, &values);
         }
     }
 
@@ -425,7 +425,7 @@ pub(crate) fn dataset(
     b.text(
         "DCSREAS",
         "Reason for Discontinuation from Study",
-        s.iter().map(|x| x.dcsreas.clone()),
+        s.iter().map(|x| x.dcsreas.as_str()),
     );
     b.date(
         "DCSDT",

@@ -176,7 +176,7 @@ pub(crate) fn dataset(
     b.text(
         "EVNTDESC",
         "Event or Censoring Description",
-        out.iter().map(|r| r.evntdesc.clone()),
+        out.iter().map(|r| r.evntdesc.as_str()),
     );
     b.text(
         "CNSDTDSC",

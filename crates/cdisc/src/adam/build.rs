@@ -1,6 +1,6 @@
 //! Builds ADaM datasets column by column.
 
-use crate::model::{Column, Dataset, Format, NumericColumn, Variable};
+use crate::model::{Column, Dataset, Format, NumericColumn, TextColumn, Variable};
 use crate::sdtm::Date;
 
 use super::AdamError;
@@ -23,13 +23,16 @@ impl Builder {
     pub(crate) fn text<I, S>(&mut self, name: &str, label: &str, values: I)
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        let values: Vec<String> = values.into_iter().map(Into::into).collect();
-        let length = values.iter().map(String::len).max().unwrap_or(0).max(1);
+        let mut column = TextColumn::new();
+        for value in values {
+            column.push(value.as_ref());
+        }
+        let length = column.max_len().max(1);
         self.variables
             .push(Variable::character(name, length).with_label(label));
-        self.columns.push(Column::Character(values));
+        self.columns.push(Column::Character(column));
     }
 
     /// A numeric variable.

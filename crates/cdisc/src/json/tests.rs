@@ -27,8 +27,8 @@ fn tree_push_value(
     };
     match b {
         Builder::Text(col) => match value {
-            Value::String(s) => col.push(s.clone()),
-            Value::Null => col.push(String::new()),
+            Value::String(s) => col.push(s),
+            Value::Null => col.push(""),
             _ => return Err(bad("a string column holds a non-string value")),
         },
         Builder::Number(col) => {

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::dates::to_iso;
-use crate::model::{Column, Dataset, NumericColumn, Temporal};
+use crate::model::{Column, Dataset, NumericColumn, Temporal, TextColumn};
 
 use super::date::{Date, Dtc};
 
@@ -76,7 +76,7 @@ impl Problems {
 enum Cells<'a> {
     /// The variable is not in the dataset.
     Absent,
-    Text(&'a [String]),
+    Text(&'a TextColumn),
     Num(&'a NumericColumn, Temporal),
 }
 

@@ -16,7 +16,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::{shorten, CdiscError, Location, RecordKind, INPUT};
-use crate::model::{Column, Dataset, Format, Missing, VarKind};
+use crate::model::{Column, Dataset, Format, Missing, TextColumn, VarKind};
 
 const RECORD: usize = 80;
 
@@ -165,17 +165,29 @@ const CP1252_HIGH: [char; 32] = [
     '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
 ];
 
-fn decode_text(raw: &[u8], encoding: Encoding) -> Result<String, std::str::Utf8Error> {
+/// The characters of Windows-1252 text.
+fn windows1252_chars(raw: &[u8]) -> impl Iterator<Item = char> + '_ {
+    raw.iter().map(|&b| match b {
+        0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
+    })
+}
+
+/// Appends the text of `raw` in `encoding` to `column` as one cell.
+///
+/// # Errors
+/// When the encoding is UTF-8 (or not yet known) and `raw` is not UTF-8;
+/// nothing is appended then.
+fn push_text(
+    column: &mut TextColumn,
+    raw: &[u8],
+    encoding: Encoding,
+) -> Result<(), std::str::Utf8Error> {
     match encoding {
-        Encoding::Auto | Encoding::Utf8 => std::str::from_utf8(raw).map(str::to_owned),
-        Encoding::Windows1252 => Ok(raw
-            .iter()
-            .map(|&b| match b {
-                0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)],
-                _ => char::from(b),
-            })
-            .collect()),
+        Encoding::Auto | Encoding::Utf8 => column.push(std::str::from_utf8(raw)?),
+        Encoding::Windows1252 => column.push_chars(windows1252_chars(raw)),
     }
+    Ok(())
 }
 
 fn encode_text(text: &str, encoding: Encoding) -> Option<Vec<u8>> {
@@ -462,7 +474,7 @@ pub fn to_bytes(datasets: &[Dataset], options: &WriteOptions) -> Result<Vec<u8>,
                         buf.extend_from_slice(&bytes[..v.length]);
                     }
                     Column::Character(col) => {
-                        let t = col.get(row).map_or("", String::as_str);
+                        let t = col.get(row).unwrap_or_default();
                         let at = || {
                             Location::file(INPUT)
                                 .at(RecordKind::Observation, row as u64 + 1)

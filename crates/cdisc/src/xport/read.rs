@@ -5,9 +5,9 @@
 
 use std::io::Read;
 
-use super::{decode_text, ibm, Encoding};
+use super::{ibm, push_text, windows1252_chars, Encoding};
 use crate::error::{shorten, CdiscError, Location, RecordKind, INPUT};
-use crate::model::{Column, Dataset, Format, NumericColumn, VarKind, Variable};
+use crate::model::{Column, Dataset, Format, NumericColumn, TextColumn, VarKind, Variable};
 
 const RECORD: usize = 80;
 const NAMESTR: usize = 140;
@@ -482,7 +482,7 @@ fn read_observations<R: Read>(
         .iter()
         .map(|s| match s.variable.kind {
             VarKind::Numeric => Column::Numeric(NumericColumn::with_capacity(expected)),
-            VarKind::Character => Column::Character(Vec::with_capacity(expected)),
+            VarKind::Character => Column::Character(TextColumn::with_capacity(expected, 0)),
         })
         .collect();
     let text_ranges = text_ranges(specs);
@@ -644,11 +644,14 @@ fn check_utf8(
 fn recode_windows1252(columns: &mut [Column]) {
     for c in columns {
         if let Column::Character(values) = c {
-            for v in values.iter_mut().filter(|v| !v.is_ascii()) {
-                if let Ok(t) = decode_text(v.as_bytes(), Encoding::Windows1252) {
-                    *v = t;
-                }
+            if values.iter().all(str::is_ascii) {
+                continue;
             }
+            let mut recoded = TextColumn::with_capacity(values.len(), values.text_len());
+            for v in values.iter() {
+                recoded.push_chars(windows1252_chars(v.as_bytes()));
+            }
+            *values = recoded;
         }
     }
 }
@@ -679,7 +682,7 @@ fn decode_chunk(
         return;
     }
     // Greedy balance: the costliest columns first, each to the least
-    // loaded thread. A text value costs an allocation, a number does not.
+    // loaded thread. A text value costs a copy of its bytes (and a check).
     let cost = |s: &Spec| match s.variable.kind {
         VarKind::Numeric => 1,
         VarKind::Character => 4 + s.variable.length / 16,
@@ -735,10 +738,9 @@ fn decode_columns(
                         let raw = trimmed(&row[pos..pos + len]);
                         // Checked beforehand; a failure here cannot happen,
                         // and would at worst keep the bytes lossily.
-                        c.push(match decode_text(raw, encoding) {
-                            Ok(t) => t,
-                            Err(_) => String::from_utf8_lossy(raw).into_owned(),
-                        });
+                        if push_text(c, raw, encoding).is_err() {
+                            c.push(&String::from_utf8_lossy(raw));
+                        }
                     }
                 }
             }

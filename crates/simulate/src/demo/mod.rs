@@ -17,7 +17,8 @@
 //! # Scale
 //! Subjects are simulated in parallel into compact rows; each dataset's
 //! columns are then made in parallel. The cost at scale is the text cells
-//! themselves (every `Column::Character` cell is its own `String`):
+//! themselves (figures measured when every `Column::Character` cell was its
+//! own `String`; each column is now one `TextColumn` buffer):
 //! `DemoConfig::scaled(100_000)` screens 138,889 subjects and writes about
 //! 9.2 million rows (5.1 million in LB), some 110 million strings and
 //! 6.5 GB resident. On a shared 2-core machine under a load average of 3

@@ -2,7 +2,7 @@
 //! the columns of a dataset built in parallel, each cell's text made once.
 
 use rayon::prelude::*;
-use rct_cdisc::{Column, Dataset, NumericColumn, Variable};
+use rct_cdisc::{Column, Dataset, NumericColumn, TextColumn, Variable};
 
 use super::config::DemoConfig;
 use super::subject::*;
@@ -125,8 +125,11 @@ fn build<R: Sync>(
         .par_iter()
         .map(|col| match col {
             Col::Text(name, label, get) => {
-                let values: Vec<String> = rows.iter().map(|r| get(r, ctx)).collect();
-                let length = values.iter().map(String::len).max().unwrap_or(0).max(1);
+                let mut values = TextColumn::with_capacity(rows.len(), 0);
+                for r in rows {
+                    values.push(&get(r, ctx));
+                }
+                let length = values.max_len().max(1);
                 (
                     Variable::character(*name, length).with_label(*label),
                     Column::Character(values),
