@@ -1,6 +1,6 @@
 //! ADSL and the subject-level facts the other datasets share.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::model::Dataset;
 use crate::sdtm::{Date, Dm, DsCategory, Sdtm};
@@ -65,7 +65,7 @@ pub(crate) fn baseline_index(candidates: &[Candidate], baseline_visitnum: f64) -
 
 /// Groups records by subject.
 pub(crate) fn by_subject<T>(records: Option<&[T]>, id: fn(&T) -> &str) -> HashMap<&str, Vec<&T>> {
-    let mut map: HashMap<&str, Vec<&T>> = HashMap::new();
+    let mut map: HashMap<&str, Vec<&T>> = HashMap::default();
     for r in records.unwrap_or(&[]) {
         map.entry(id(r)).or_default().push(r);
     }

@@ -15,7 +15,11 @@
 mod cells;
 mod date;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// Keys here are the study's own identifiers, read from local files: the
+// fast non-cryptographic hash fits (SipHash was an eighth of SDTM checking).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 
 use crate::study::Study;
@@ -561,7 +565,7 @@ struct Dups<K> {
 impl<K: std::hash::Hash + Eq> Dups<K> {
     fn new() -> Self {
         Dups {
-            seen: HashMap::new(),
+            seen: HashMap::default(),
         }
     }
 
