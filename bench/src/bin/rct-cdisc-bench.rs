@@ -21,10 +21,6 @@ use rct_bench::{timed, Recorder};
 use rct_cdisc::{csv, json, xport, Column, Dataset, NumericColumn, TextColumn, Variable};
 use serde_json::json;
 
-/// The allocator of the `rct` binary, so rct is timed as it runs.
-#[global_allocator]
-static ALLOC: rct_alloc::HugePages = rct_alloc::HugePages;
-
 /// The tests of the LB-like dataset: code, name, standard unit, and the
 /// centre and spread of its results.
 const TESTS: [(&str, &str, &str, f64, f64); 6] = [

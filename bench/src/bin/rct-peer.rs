@@ -9,10 +9,6 @@ use std::path::PathBuf;
 use rct_bench::{read_numeric_csv, timed, Recorder};
 use serde_json::json;
 
-/// The allocator of the `rct` binary, so rct is timed as it runs.
-#[global_allocator]
-static ALLOC: rct_alloc::HugePages = rct_alloc::HugePages;
-
 /// Reads a data file, timing it as the `load` phase.
 fn load(rec: &Recorder, path: &std::path::Path, limit: f64) -> rct_bench::Columns {
     let t = timed(|| read_numeric_csv(path), limit);

@@ -14,11 +14,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Large columns get transparent huge pages: fewer page faults when
-/// millions of rows are read, sorted and analysed (see `rct-alloc`).
-#[global_allocator]
-static ALLOC: rct_alloc::HugePages = rct_alloc::HugePages;
-
 #[derive(Parser)]
 #[command(
     name = "rct",
