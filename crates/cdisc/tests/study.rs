@@ -169,7 +169,8 @@ fn pilot_adae_matches_on_complete_dates() {
 #[test]
 fn pilot_without_lb_names_the_missing_domain() {
     let Some(dir) = pilot() else { return };
-    let sdtm = Sdtm::from_study(&Study::read_dir(dir.join("sdtm")).unwrap()).unwrap();
+    let study = Study::read_dir(dir.join("sdtm")).unwrap();
+    let sdtm = Sdtm::from_study(&study).unwrap();
     let err = derive_all(&sdtm, &pilot_config()).unwrap_err().to_string();
     assert_eq!(err, "ADLB needs the LB domain, which the study lacks");
 }
@@ -405,8 +406,15 @@ fn study_of(tables: &[(&str, String)]) -> Study {
     Study::from_datasets(tables.iter().map(|(n, t)| table(n, t)).collect()).unwrap()
 }
 
-fn seed_sdtm() -> Sdtm {
-    Sdtm::from_study(&study_of(&fixture())).unwrap()
+/// The seed fixture's study, read once and shared by the tests (the
+/// typed records borrow from it).
+fn seed_study() -> &'static Study {
+    static STUDY: std::sync::OnceLock<Study> = std::sync::OnceLock::new();
+    STUDY.get_or_init(|| study_of(&fixture()))
+}
+
+fn seed_sdtm() -> Sdtm<'static> {
+    Sdtm::from_study(seed_study()).unwrap()
 }
 
 /// The rows of `ds` where `var` equals `value`.
@@ -992,7 +1000,8 @@ fn dm_is_required() {
 fn optional_domains_are_named_when_needed() {
     let mut t = fixture();
     t.retain(|(d, _)| !["LB", "AE", "DS", "VS", "EX", "SV", "SUPPDM"].contains(d));
-    let sdtm = Sdtm::from_study(&study_of(&t)).unwrap();
+    let study = study_of(&t);
+    let sdtm = Sdtm::from_study(&study).unwrap();
     let config = AdamConfig::seed_trial();
     let err = |e: AdamError| e.to_string();
     assert_eq!(
@@ -1001,7 +1010,8 @@ fn optional_domains_are_named_when_needed() {
     );
     let mut with_ds = t.clone();
     with_ds.push(("DS", DS.to_owned()));
-    let sdtm = Sdtm::from_study(&study_of(&with_ds)).unwrap();
+    let study = study_of(&with_ds);
+    let sdtm = Sdtm::from_study(&study).unwrap();
     // ADSL without EX, VS, LB: exposure from DM's reference dates.
     let adsl = derive_adsl(&sdtm, &config).unwrap();
     assert_eq!(cell(&adsl, "TRTSDT", 0), "21915");
@@ -1035,7 +1045,8 @@ fn config_errors() {
     // A SUPPDM qualifier named like an ADSL variable.
     let mut t = fixture();
     set(&mut t, "SUPPDM", 2, "QNAM", "AGE");
-    let sdtm = Sdtm::from_study(&study_of(&t)).unwrap();
+    let study = study_of(&t);
+    let sdtm = Sdtm::from_study(&study).unwrap();
     assert_eq!(
         derive_adsl(&sdtm, &AdamConfig::seed_trial())
             .unwrap_err()

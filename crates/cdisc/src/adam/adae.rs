@@ -7,18 +7,18 @@ use super::adsl::{by_subject, Subject};
 use super::build::{study_day, yes, yes_no, Builder};
 use super::AdamError;
 
-pub(crate) fn dataset(sdtm: &Sdtm, subjects: &[Subject<'_>]) -> Result<Dataset, AdamError> {
+pub(crate) fn dataset(sdtm: &Sdtm<'_>, subjects: &[Subject<'_>]) -> Result<Dataset, AdamError> {
     let Some(ae) = sdtm.ae.as_deref() else {
         return Err(AdamError::MissingDomain {
             domain: "AE",
             dataset: "ADAE",
         });
     };
-    let by_id = by_subject(Some(ae), |a| a.usubjid.as_str());
+    let by_id = by_subject(Some(ae), |a| a.usubjid.as_ref());
     // Subjects in DM order, each subject's events by AESEQ.
     let mut rows: Vec<(&Subject<'_>, &Ae)> = Vec::new();
     for s in subjects.iter().filter(|s| s.randomized()) {
-        let Some(events) = by_id.get(s.dm.usubjid.as_str()) else {
+        let Some(events) = by_id.get(s.dm.usubjid.as_ref()) else {
             continue;
         };
         let mut events = events.clone();
@@ -31,17 +31,17 @@ pub(crate) fn dataset(sdtm: &Sdtm, subjects: &[Subject<'_>]) -> Result<Dataset, 
     b.text(
         "STUDYID",
         "Study Identifier",
-        rows.iter().map(|(s, _)| s.dm.studyid.as_str()),
+        rows.iter().map(|(s, _)| s.dm.studyid.as_ref()),
     );
     b.text(
         "USUBJID",
         "Unique Subject Identifier",
-        rows.iter().map(|(s, _)| s.dm.usubjid.as_str()),
+        rows.iter().map(|(s, _)| s.dm.usubjid.as_ref()),
     );
     b.text(
         "SITEID",
         "Study Site Identifier",
-        rows.iter().map(|(s, _)| s.dm.siteid.as_str()),
+        rows.iter().map(|(s, _)| s.dm.siteid.as_ref()),
     );
     b.text(
         "TRT01A",
@@ -66,17 +66,17 @@ pub(crate) fn dataset(sdtm: &Sdtm, subjects: &[Subject<'_>]) -> Result<Dataset, 
     b.text(
         "AETERM",
         "Reported Term for the Adverse Event",
-        rows.iter().map(|(_, a)| a.term.as_str()),
+        rows.iter().map(|(_, a)| a.term.as_ref()),
     );
     b.text(
         "AEDECOD",
         "Dictionary-Derived Term",
-        rows.iter().map(|(_, a)| a.decod.as_str()),
+        rows.iter().map(|(_, a)| a.decod.as_ref()),
     );
     b.text(
         "AEBODSYS",
         "Body System or Organ Class",
-        rows.iter().map(|(_, a)| a.bodsys.as_str()),
+        rows.iter().map(|(_, a)| a.bodsys.as_ref()),
     );
     b.text(
         "AESEV",
@@ -102,7 +102,7 @@ pub(crate) fn dataset(sdtm: &Sdtm, subjects: &[Subject<'_>]) -> Result<Dataset, 
     b.text(
         "AEREL",
         "Causality",
-        rows.iter().map(|(_, a)| a.rel.as_str()),
+        rows.iter().map(|(_, a)| a.rel.as_ref()),
     );
     b.date(
         "ASTDT",

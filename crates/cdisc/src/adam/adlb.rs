@@ -17,7 +17,7 @@ pub(crate) struct LbRow<'a> {
     /// Index into the lab parameters.
     pub(crate) param: usize,
     /// The LB record the result comes from.
-    pub(crate) src: &'a Lb,
+    pub(crate) src: &'a Lb<'a>,
     pub(crate) avisit: String,
     pub(crate) avisitn: Option<f64>,
     /// The VISITNUM the row sorts by (the target visit for LOCF rows).
@@ -49,7 +49,7 @@ fn changes(aval: Option<f64>, base: Option<f64>) -> (Option<f64>, Option<f64>) {
 /// The ADLB rows of every randomized subject, sorted by subject (DM
 /// order), parameter, visit and date.
 pub(crate) fn rows<'a>(
-    sdtm: &'a Sdtm,
+    sdtm: &'a Sdtm<'a>,
     config: &AdamConfig,
     visits: &[PlannedVisit],
     subjects: &[Subject<'a>],
@@ -60,7 +60,7 @@ pub(crate) fn rows<'a>(
             dataset: "ADLB",
         });
     };
-    let by_id = by_subject(Some(lb), |l| l.usubjid.as_str());
+    let by_id = by_subject(Some(lb), |l| l.usubjid.as_ref());
     let planned = |v: Option<f64>| v.and_then(|v| visits.iter().find(|p| p.visitnum == v));
     let later: Vec<&PlannedVisit> = visits
         .iter()
@@ -72,7 +72,7 @@ pub(crate) fn rows<'a>(
         if !subject.randomized() {
             continue;
         }
-        let Some(recs) = by_id.get(subject.dm.usubjid.as_str()) else {
+        let Some(recs) = by_id.get(subject.dm.usubjid.as_ref()) else {
             continue;
         };
         for (k, lp) in config.lab_params.iter().enumerate() {
@@ -210,17 +210,17 @@ pub(crate) fn dataset(
     b.text(
         "STUDYID",
         "Study Identifier",
-        &text_of(&|s| s.dm.studyid.as_str()),
+        &text_of(&|s| s.dm.studyid.as_ref()),
     );
     b.text(
         "USUBJID",
         "Unique Subject Identifier",
-        &text_of(&|s| s.dm.usubjid.as_str()),
+        &text_of(&|s| s.dm.usubjid.as_ref()),
     );
     b.text(
         "SITEID",
         "Study Site Identifier",
-        &text_of(&|s| s.dm.siteid.as_str()),
+        &text_of(&|s| s.dm.siteid.as_ref()),
     );
     b.text(
         "TRT01P",
@@ -289,7 +289,7 @@ pub(crate) fn dataset(
     b.text(
         "AVALC",
         "Analysis Value (C)",
-        rows.iter().map(|r| r.src.stresc.as_str()),
+        rows.iter().map(|r| r.src.stresc.as_ref()),
     );
     b.num("BASE", "Baseline Value", rows.iter().map(|r| r.base));
     b.num("CHG", "Change from Baseline", rows.iter().map(|r| r.chg));
@@ -331,7 +331,7 @@ pub(crate) fn dataset(
     b.text(
         "ANRIND",
         "Analysis Reference Range Indicator",
-        rows.iter().map(|r| r.src.nrind.as_str()),
+        rows.iter().map(|r| r.src.nrind.as_ref()),
     );
     b.finish("ADLB", "Laboratory Analysis Dataset")
 }

@@ -10,7 +10,7 @@ use super::{AdamConfig, AdamError, PlannedVisit};
 
 /// The subject-level facts of one DM subject.
 pub(crate) struct Subject<'a> {
-    pub(crate) dm: &'a Dm,
+    pub(crate) dm: &'a Dm<'a>,
     /// The position of the planned arm in the configured arms.
     pub(crate) plan: Option<usize>,
     /// The position of the actual arm.
@@ -25,13 +25,13 @@ pub(crate) struct Subject<'a> {
     pub(crate) saffl: bool,
     pub(crate) scrnffl: bool,
     pub(crate) eosstt: &'static str,
-    pub(crate) dcsreas: String,
+    pub(crate) dcsreas: &'a str,
     pub(crate) dcsdt: Option<Date>,
     pub(crate) lstvisn: Option<f64>,
     pub(crate) heightbl: Option<f64>,
     pub(crate) weightbl: Option<f64>,
     /// Per lab parameter: the baseline value and its text.
-    pub(crate) lab_bl: Vec<(Option<f64>, String)>,
+    pub(crate) lab_bl: Vec<(Option<f64>, &'a str)>,
 }
 
 impl Subject<'_> {
@@ -74,7 +74,7 @@ pub(crate) fn by_subject<T>(records: Option<&[T]>, id: fn(&T) -> &str) -> HashMa
 
 /// The subject-level facts of every DM subject, in DM order.
 pub(crate) fn subjects<'a>(
-    sdtm: &'a Sdtm,
+    sdtm: &'a Sdtm<'a>,
     config: &AdamConfig,
     visits: &[PlannedVisit],
 ) -> Result<Vec<Subject<'a>>, AdamError> {
@@ -84,16 +84,16 @@ pub(crate) fn subjects<'a>(
             dataset: "ADSL",
         });
     };
-    let ds = by_subject(Some(ds_all), |d| d.usubjid.as_str());
-    let ex = by_subject(sdtm.ex.as_deref(), |e| e.usubjid.as_str());
-    let vs = by_subject(sdtm.vs.as_deref(), |v| v.usubjid.as_str());
-    let lb = by_subject(sdtm.lb.as_deref(), |l| l.usubjid.as_str());
-    let sv = by_subject(sdtm.sv.as_deref(), |s| s.usubjid.as_str());
+    let ds = by_subject(Some(ds_all), |d| d.usubjid.as_ref());
+    let ex = by_subject(sdtm.ex.as_deref(), |e| e.usubjid.as_ref());
+    let vs = by_subject(sdtm.vs.as_deref(), |v| v.usubjid.as_ref());
+    let lb = by_subject(sdtm.lb.as_deref(), |l| l.usubjid.as_ref());
+    let sv = by_subject(sdtm.sv.as_deref(), |s| s.usubjid.as_ref());
     let arm_of = |code: &str| config.arms.iter().position(|(c, _)| c == code);
 
     let mut out = Vec::with_capacity(sdtm.dm.len());
     for dm in &sdtm.dm {
-        let id = dm.usubjid.as_str();
+        let id = dm.usubjid.as_ref();
         let plan = arm_of(&dm.armcd);
         let actual = arm_of(&dm.actarmcd);
 
@@ -131,22 +131,22 @@ pub(crate) fn subjects<'a>(
             || dm.armcd.eq_ignore_ascii_case("SCRNFAIL");
         let event_date = event.and_then(|e| e.stdtc.as_ref()?.date());
         let (eosstt, dcsreas, dcsdt) = if scrnffl {
-            let reason = event.map_or(String::new(), |e| {
+            let reason = event.map_or("", |e| {
                 if e.term.is_empty() {
-                    e.decod.clone()
+                    e.decod.as_ref()
                 } else {
-                    e.term.clone()
+                    e.term.as_ref()
                 }
             });
             ("SCREEN FAILURE", reason, event_date)
         } else if plan.is_none() {
-            let reason = event.map_or(String::new(), |e| e.decod.clone());
+            let reason = event.map_or("", |e| e.decod.as_ref());
             ("NOT RANDOMIZED", reason, event_date)
         } else {
             match event {
-                Some(e) if e.decod == "COMPLETED" => ("COMPLETED", String::new(), None),
-                Some(e) => ("DISCONTINUED", e.decod.clone(), event_date),
-                None => ("ONGOING", String::new(), None),
+                Some(e) if e.decod == "COMPLETED" => ("COMPLETED", "", None),
+                Some(e) => ("DISCONTINUED", e.decod.as_ref(), event_date),
+                None => ("ONGOING", "", None),
             }
         };
 
@@ -200,8 +200,8 @@ pub(crate) fn subjects<'a>(
                     })
                     .collect();
                 match baseline_index(&cands, config.baseline_visitnum).and_then(|i| recs.get(i)) {
-                    Some(l) => (l.stresn, l.stresc.clone()),
-                    None => (None, String::new()),
+                    Some(l) => (l.stresn, l.stresc.as_ref()),
+                    None => (None, ""),
                 }
             })
             .collect();
@@ -252,7 +252,7 @@ pub(crate) fn bmi(weight: Option<f64>, height: Option<f64>) -> Option<f64> {
 }
 
 pub(crate) fn dataset(
-    sdtm: &Sdtm,
+    sdtm: &Sdtm<'_>,
     config: &AdamConfig,
     subjects: &[Subject<'_>],
 ) -> Result<Dataset, AdamError> {
@@ -266,42 +266,42 @@ pub(crate) fn dataset(
     b.text(
         "STUDYID",
         "Study Identifier",
-        s.iter().map(|x| x.dm.studyid.as_str()),
+        s.iter().map(|x| x.dm.studyid.as_ref()),
     );
     b.text(
         "USUBJID",
         "Unique Subject Identifier",
-        s.iter().map(|x| x.dm.usubjid.as_str()),
+        s.iter().map(|x| x.dm.usubjid.as_ref()),
     );
     b.text(
         "SUBJID",
         "Subject Identifier for the Study",
-        s.iter().map(|x| x.dm.subjid.as_str()),
+        s.iter().map(|x| x.dm.subjid.as_ref()),
     );
     b.text(
         "SITEID",
         "Study Site Identifier",
-        s.iter().map(|x| x.dm.siteid.as_str()),
+        s.iter().map(|x| x.dm.siteid.as_ref()),
     );
     b.text(
         "ARM",
         "Description of Planned Arm",
-        s.iter().map(|x| x.dm.arm.as_str()),
+        s.iter().map(|x| x.dm.arm.as_ref()),
     );
     b.text(
         "ARMCD",
         "Planned Arm Code",
-        s.iter().map(|x| x.dm.armcd.as_str()),
+        s.iter().map(|x| x.dm.armcd.as_ref()),
     );
     b.text(
         "ACTARM",
         "Description of Actual Arm",
-        s.iter().map(|x| x.dm.actarm.as_str()),
+        s.iter().map(|x| x.dm.actarm.as_ref()),
     );
     b.text(
         "ACTARMCD",
         "Actual Arm Code",
-        s.iter().map(|x| x.dm.actarmcd.as_str()),
+        s.iter().map(|x| x.dm.actarmcd.as_ref()),
     );
     b.text(
         "TRT01P",
@@ -350,9 +350,11 @@ pub(crate) fn dataset(
     }
     for (qnam, qlabel) in &sdtm.suppdm.qualifiers {
         if taken.iter().any(|t| t.eq_ignore_ascii_case(qnam)) {
-            return Err(AdamError::NameClash { qnam: qnam.clone() });
+            return Err(AdamError::NameClash {
+                qnam: qnam.to_string(),
+            });
         }
-        taken.push(qnam.clone());
+        taken.push(qnam.to_string());
         let values: Vec<&str> = s
             .iter()
             .map(|x| sdtm.suppdm.value(&x.dm.usubjid, qnam).unwrap_or("").trim())
@@ -380,8 +382,7 @@ pub(crate) fn dataset(
             b.text(
                 name,
                 &label,
-                s.iter()
-                    .map(|x| x.lab_bl.get(k).map_or(String::new(), |v| v.1.clone())),
+                s.iter().map(|x| x.lab_bl.get(k).map_or("", |v| v.1)),
             );
         }
     }
@@ -425,7 +426,7 @@ pub(crate) fn dataset(
     b.text(
         "DCSREAS",
         "Reason for Discontinuation from Study",
-        s.iter().map(|x| x.dcsreas.as_str()),
+        s.iter().map(|x| x.dcsreas),
     );
     b.date(
         "DCSDT",

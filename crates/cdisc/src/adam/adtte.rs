@@ -117,17 +117,17 @@ pub(crate) fn dataset(
     b.text(
         "STUDYID",
         "Study Identifier",
-        text_of(&|s| s.dm.studyid.clone()),
+        text_of(&|s| s.dm.studyid.to_string()),
     );
     b.text(
         "USUBJID",
         "Unique Subject Identifier",
-        text_of(&|s| s.dm.usubjid.clone()),
+        text_of(&|s| s.dm.usubjid.to_string()),
     );
     b.text(
         "SITEID",
         "Study Site Identifier",
-        text_of(&|s| s.dm.siteid.clone()),
+        text_of(&|s| s.dm.siteid.to_string()),
     );
     b.text(
         "TRT01P",

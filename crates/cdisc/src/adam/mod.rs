@@ -183,7 +183,7 @@ impl PlannedVisit {
     /// AVISIT is VISIT and AVISITN the week of the day
     /// ([`PlannedVisit::week_of_day`]). Visits without a day (follow-up on
     /// demand) are not planned analysis visits.
-    pub fn from_tv(tv: &[Tv]) -> Vec<PlannedVisit> {
+    pub fn from_tv(tv: &[Tv<'_>]) -> Vec<PlannedVisit> {
         tv.iter()
             .filter_map(|t| {
                 let day = t.visitdy?;
@@ -316,7 +316,7 @@ impl AdamConfig {
     }
 
     /// Checks the configuration and resolves the planned visits.
-    fn planned_visits(&self, sdtm: &Sdtm) -> Result<Vec<PlannedVisit>, AdamError> {
+    fn planned_visits(&self, sdtm: &Sdtm<'_>) -> Result<Vec<PlannedVisit>, AdamError> {
         let bad = |problem: String| Err(AdamError::Config { problem });
         if self.arms.is_empty() {
             return bad("no arms are configured".into());
@@ -382,7 +382,7 @@ pub struct Adam {
 /// [`AdamError::MissingDomain`] without DS; [`AdamError::Config`] for a
 /// configuration that breaks a rule; [`AdamError::NameClash`] for a SUPPDM
 /// qualifier named like an ADSL variable.
-pub fn derive_adsl(sdtm: &Sdtm, config: &AdamConfig) -> Result<Dataset, AdamError> {
+pub fn derive_adsl(sdtm: &Sdtm<'_>, config: &AdamConfig) -> Result<Dataset, AdamError> {
     let visits = config.planned_visits(sdtm)?;
     let subjects = adsl::subjects(sdtm, config, &visits)?;
     adsl::dataset(sdtm, config, &subjects)
@@ -393,7 +393,7 @@ pub fn derive_adsl(sdtm: &Sdtm, config: &AdamConfig) -> Result<Dataset, AdamErro
 ///
 /// # Errors
 /// As [`derive_adsl`], and [`AdamError::MissingDomain`] without LB.
-pub fn derive_adlb(sdtm: &Sdtm, config: &AdamConfig) -> Result<Dataset, AdamError> {
+pub fn derive_adlb(sdtm: &Sdtm<'_>, config: &AdamConfig) -> Result<Dataset, AdamError> {
     let visits = config.planned_visits(sdtm)?;
     let subjects = adsl::subjects(sdtm, config, &visits)?;
     let rows = adlb::rows(sdtm, config, &visits, &subjects)?;
@@ -404,7 +404,7 @@ pub fn derive_adlb(sdtm: &Sdtm, config: &AdamConfig) -> Result<Dataset, AdamErro
 ///
 /// # Errors
 /// As [`derive_adlb`].
-pub fn derive_adtte(sdtm: &Sdtm, config: &AdamConfig) -> Result<Dataset, AdamError> {
+pub fn derive_adtte(sdtm: &Sdtm<'_>, config: &AdamConfig) -> Result<Dataset, AdamError> {
     let visits = config.planned_visits(sdtm)?;
     let subjects = adsl::subjects(sdtm, config, &visits)?;
     let rows = adlb::rows(sdtm, config, &visits, &subjects)?;
@@ -415,7 +415,7 @@ pub fn derive_adtte(sdtm: &Sdtm, config: &AdamConfig) -> Result<Dataset, AdamErr
 ///
 /// # Errors
 /// As [`derive_adsl`], and [`AdamError::MissingDomain`] without AE.
-pub fn derive_adae(sdtm: &Sdtm, config: &AdamConfig) -> Result<Dataset, AdamError> {
+pub fn derive_adae(sdtm: &Sdtm<'_>, config: &AdamConfig) -> Result<Dataset, AdamError> {
     let visits = config.planned_visits(sdtm)?;
     let subjects = adsl::subjects(sdtm, config, &visits)?;
     adae::dataset(sdtm, &subjects)
@@ -425,7 +425,7 @@ pub fn derive_adae(sdtm: &Sdtm, config: &AdamConfig) -> Result<Dataset, AdamErro
 ///
 /// # Errors
 /// As the four derivations.
-pub fn derive_all(sdtm: &Sdtm, config: &AdamConfig) -> Result<Adam, AdamError> {
+pub fn derive_all(sdtm: &Sdtm<'_>, config: &AdamConfig) -> Result<Adam, AdamError> {
     let visits = config.planned_visits(sdtm)?;
     let subjects = adsl::subjects(sdtm, config, &visits)?;
     let rows = adlb::rows(sdtm, config, &visits, &subjects)?;

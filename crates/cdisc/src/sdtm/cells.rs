@@ -1,5 +1,6 @@
 //! Reading typed values out of a [`Dataset`], collecting every problem.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::dates::to_iso;
@@ -145,7 +146,7 @@ fn number_as_text(x: f64) -> String {
     }
 }
 
-impl Field<'_> {
+impl<'a> Field<'a> {
     /// Whether the dataset has the variable.
     pub(crate) fn present(&self) -> bool {
         !matches!(self.cells, Cells::Absent)
@@ -155,21 +156,35 @@ impl Field<'_> {
         p.push(self.domain, Some(row), Some(self.name), problem);
     }
 
-    /// The value as trimmed text ("" when blank or absent).
-    pub(crate) fn text(&self, row: usize) -> String {
+    /// The value as trimmed text ("" when blank or absent): a slice of the
+    /// dataset's text, or formatted text when the column is numeric.
+    pub(crate) fn text(&self, row: usize) -> Cow<'a, str> {
         match self.cells {
-            Cells::Absent => String::new(),
-            Cells::Text(c) => c.get(row).map_or(String::new(), |s| s.trim().to_owned()),
+            Cells::Absent => Cow::Borrowed(""),
+            Cells::Text(c) => Cow::Borrowed(c.get(row).map_or("", str::trim)),
             Cells::Num(c, t) => match c.get(row) {
-                None => String::new(),
-                Some(x) => to_iso(x, t).unwrap_or_else(|| number_as_text(x)),
+                None => Cow::Borrowed(""),
+                Some(x) => Cow::Owned(to_iso(x, t).unwrap_or_else(|| number_as_text(x))),
             },
+        }
+    }
+
+    /// `text` itself, borrowed from the dataset when the trimmed cell of
+    /// `row` holds exactly that text, else an owned copy (for hash keys
+    /// that outlive the record `text` came from).
+    pub(crate) fn share(&self, row: usize, text: &str) -> Cow<'a, str> {
+        match self.cells {
+            Cells::Text(c) => match c.get(row).map(str::trim) {
+                Some(s) if s == text => Cow::Borrowed(s),
+                _ => Cow::Owned(text.to_owned()),
+            },
+            Cells::Absent | Cells::Num(..) => Cow::Owned(text.to_owned()),
         }
     }
 
     /// The value as text; blank is a problem (unless the variable is
     /// absent, which was reported once already).
-    pub(crate) fn text_req(&self, row: usize, p: &mut Problems) -> String {
+    pub(crate) fn text_req(&self, row: usize, p: &mut Problems) -> Cow<'a, str> {
         let t = self.text(row);
         if t.is_empty() && self.present() {
             self.problem(p, row, "required value is blank".into());
@@ -275,7 +290,7 @@ impl Field<'_> {
 
     /// A flag that is `Y` or blank (`--BLFL`).
     pub(crate) fn flag(&self, row: usize, p: &mut Problems) -> bool {
-        match self.text(row).as_str() {
+        match &*self.text(row) {
             "" => false,
             "Y" => true,
             other => {
@@ -287,7 +302,7 @@ impl Field<'_> {
 
     /// A `Y`/`N` answer; blank is `None`.
     pub(crate) fn yes_no(&self, row: usize, p: &mut Problems) -> Option<bool> {
-        match self.text(row).as_str() {
+        match &*self.text(row) {
             "" => None,
             "Y" => Some(true),
             "N" => Some(false),

@@ -15,6 +15,7 @@
 mod cells;
 mod date;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 // Keys here are the study's own identifiers, read from local files: the
@@ -169,15 +170,15 @@ impl DsCategory {
 /// One DM record (one screened subject).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Dm {
+pub struct Dm<'a> {
     /// STUDYID.
-    pub studyid: String,
+    pub studyid: Cow<'a, str>,
     /// USUBJID.
-    pub usubjid: String,
+    pub usubjid: Cow<'a, str>,
     /// SUBJID.
-    pub subjid: String,
+    pub subjid: Cow<'a, str>,
     /// SITEID.
-    pub siteid: String,
+    pub siteid: Cow<'a, str>,
     /// RFICDTC: informed consent.
     pub rficdtc: Option<Dtc>,
     /// RFSTDTC: first dose (blank if never dosed).
@@ -189,64 +190,64 @@ pub struct Dm {
     /// AGE.
     pub age: Option<f64>,
     /// AGEU.
-    pub ageu: String,
+    pub ageu: Cow<'a, str>,
     /// SEX.
     pub sex: Sex,
     /// RACE.
-    pub race: String,
+    pub race: Cow<'a, str>,
     /// COUNTRY.
-    pub country: String,
+    pub country: Cow<'a, str>,
     /// ARMCD: planned arm code.
-    pub armcd: String,
+    pub armcd: Cow<'a, str>,
     /// ARM: planned arm.
-    pub arm: String,
+    pub arm: Cow<'a, str>,
     /// ACTARMCD: actual arm code.
-    pub actarmcd: String,
+    pub actarmcd: Cow<'a, str>,
     /// ACTARM: actual arm.
-    pub actarm: String,
+    pub actarm: Cow<'a, str>,
 }
 
 /// SUPPDM pivoted: one map of QNAM -> QVAL per subject.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct SuppDm {
+pub struct SuppDm<'a> {
     /// The qualifiers (QNAM, QLABEL) in order of first appearance.
-    pub qualifiers: Vec<(String, String)>,
+    pub qualifiers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// USUBJID -> QNAM -> QVAL.
-    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    pub values: BTreeMap<Cow<'a, str>, BTreeMap<Cow<'a, str>, Cow<'a, str>>>,
 }
 
-impl SuppDm {
+impl SuppDm<'_> {
     /// The value of qualifier `qnam` for `usubjid`, if given.
     pub fn value(&self, usubjid: &str, qnam: &str) -> Option<&str> {
-        self.values.get(usubjid)?.get(qnam).map(String::as_str)
+        self.values.get(usubjid)?.get(qnam).map(|v| v.as_ref())
     }
 }
 
 /// One VS record.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Vs {
+pub struct Vs<'a> {
     /// USUBJID.
-    pub usubjid: String,
+    pub usubjid: Cow<'a, str>,
     /// VSSEQ.
     pub seq: i64,
     /// VSTESTCD (`HEIGHT`, `WEIGHT`).
-    pub testcd: String,
+    pub testcd: Cow<'a, str>,
     /// VSTEST.
-    pub test: String,
+    pub test: Cow<'a, str>,
     /// VSSTRESC.
-    pub stresc: String,
+    pub stresc: Cow<'a, str>,
     /// VSSTRESN.
     pub stresn: Option<f64>,
     /// VSSTRESU.
-    pub stresu: String,
+    pub stresu: Cow<'a, str>,
     /// VSBLFL = "Y".
     pub baseline: bool,
     /// VISITNUM.
     pub visitnum: Option<f64>,
     /// VISIT.
-    pub visit: String,
+    pub visit: Cow<'a, str>,
     /// VSDTC.
     pub dtc: Option<Dtc>,
 }
@@ -254,50 +255,50 @@ pub struct Vs {
 /// One LB record.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Lb {
+pub struct Lb<'a> {
     /// USUBJID.
-    pub usubjid: String,
+    pub usubjid: Cow<'a, str>,
     /// LBSEQ.
     pub seq: i64,
     /// LBTESTCD.
-    pub testcd: String,
+    pub testcd: Cow<'a, str>,
     /// LBTEST.
-    pub test: String,
+    pub test: Cow<'a, str>,
     /// LBCAT.
-    pub cat: String,
+    pub cat: Cow<'a, str>,
     /// LBORRES.
-    pub orres: String,
+    pub orres: Cow<'a, str>,
     /// LBORRESU.
-    pub orresu: String,
+    pub orresu: Cow<'a, str>,
     /// LBSTRESC (`<20` for a result below the limit of quantification).
-    pub stresc: String,
+    pub stresc: Cow<'a, str>,
     /// LBSTRESN (missing when the result is not a number).
     pub stresn: Option<f64>,
     /// LBSTRESU.
-    pub stresu: String,
+    pub stresu: Cow<'a, str>,
     /// LBSTNRLO.
     pub stnrlo: Option<f64>,
     /// LBSTNRHI.
     pub stnrhi: Option<f64>,
     /// LBNRIND (`LOW`, `NORMAL`, `HIGH`, ...).
-    pub nrind: String,
+    pub nrind: Cow<'a, str>,
     /// LBSTAT = "NOT DONE".
     pub not_done: bool,
     /// LBREASND.
-    pub reasnd: String,
+    pub reasnd: Cow<'a, str>,
     /// LBBLFL = "Y".
     pub baseline: bool,
     /// VISITNUM.
     pub visitnum: Option<f64>,
     /// VISIT.
-    pub visit: String,
+    pub visit: Cow<'a, str>,
     /// LBDTC.
     pub dtc: Option<Dtc>,
     /// LBDY.
     pub dy: Option<f64>,
 }
 
-impl Lb {
+impl Lb<'_> {
     /// Whether the record carries a result (numeric or text).
     pub fn has_result(&self) -> bool {
         !self.not_done && (self.stresn.is_some() || !self.stresc.is_empty())
@@ -307,17 +308,17 @@ impl Lb {
 /// One AE record.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Ae {
+pub struct Ae<'a> {
     /// USUBJID.
-    pub usubjid: String,
+    pub usubjid: Cow<'a, str>,
     /// AESEQ.
     pub seq: i64,
     /// AETERM.
-    pub term: String,
+    pub term: Cow<'a, str>,
     /// AEDECOD (MedDRA preferred term).
-    pub decod: String,
+    pub decod: Cow<'a, str>,
     /// AEBODSYS (MedDRA system organ class).
-    pub bodsys: String,
+    pub bodsys: Cow<'a, str>,
     /// AESEV.
     pub sev: Option<Severity>,
     /// AETOXGR as a grade 1 to 5.
@@ -325,9 +326,9 @@ pub struct Ae {
     /// AESER.
     pub ser: Option<bool>,
     /// AEREL (sponsor terms: `RELATED`, `POSSIBLY RELATED`, ...).
-    pub rel: String,
+    pub rel: Cow<'a, str>,
     /// AEOUT.
-    pub out: String,
+    pub out: Cow<'a, str>,
     /// AESTDTC.
     pub stdtc: Option<Dtc>,
     /// AEENDTC.
@@ -339,19 +340,19 @@ pub struct Ae {
 /// One DS record.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Ds {
+pub struct Ds<'a> {
     /// USUBJID.
-    pub usubjid: String,
+    pub usubjid: Cow<'a, str>,
     /// DSSEQ.
     pub seq: i64,
     /// DSTERM (verbatim; the reason of a screen failure).
-    pub term: String,
+    pub term: Cow<'a, str>,
     /// DSDECOD.
-    pub decod: String,
+    pub decod: Cow<'a, str>,
     /// DSCAT.
     pub cat: Option<DsCategory>,
     /// EPOCH.
-    pub epoch: String,
+    pub epoch: Cow<'a, str>,
     /// DSSTDTC.
     pub stdtc: Option<Dtc>,
 }
@@ -359,25 +360,25 @@ pub struct Ds {
 /// One EX record (one administration).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Ex {
+pub struct Ex<'a> {
     /// USUBJID.
-    pub usubjid: String,
+    pub usubjid: Cow<'a, str>,
     /// EXSEQ.
     pub seq: i64,
     /// EXTRT.
-    pub trt: String,
+    pub trt: Cow<'a, str>,
     /// EXDOSE.
     pub dose: Option<f64>,
     /// EXDOSU.
-    pub dosu: String,
+    pub dosu: Cow<'a, str>,
     /// EXDOSFRM.
-    pub dosfrm: String,
+    pub dosfrm: Cow<'a, str>,
     /// EXROUTE.
-    pub route: String,
+    pub route: Cow<'a, str>,
     /// VISITNUM.
     pub visitnum: Option<f64>,
     /// VISIT.
-    pub visit: String,
+    pub visit: Cow<'a, str>,
     /// EXSTDTC.
     pub stdtc: Option<Dtc>,
     /// EXENDTC.
@@ -387,13 +388,13 @@ pub struct Ex {
 /// One SV record (a visit attended).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Sv {
+pub struct Sv<'a> {
     /// USUBJID.
-    pub usubjid: String,
+    pub usubjid: Cow<'a, str>,
     /// VISITNUM.
     pub visitnum: f64,
     /// VISIT.
-    pub visit: String,
+    pub visit: Cow<'a, str>,
     /// SVSTDTC.
     pub stdtc: Option<Dtc>,
     /// SVENDTC.
@@ -403,49 +404,49 @@ pub struct Sv {
 /// One TV record (a planned visit).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Tv {
+pub struct Tv<'a> {
     /// VISITNUM.
     pub visitnum: f64,
     /// VISIT.
-    pub visit: String,
+    pub visit: Cow<'a, str>,
     /// VISITDY: the planned study day.
     pub visitdy: Option<f64>,
     /// TVSTRL: the start rule.
-    pub tvstrl: String,
+    pub tvstrl: Cow<'a, str>,
 }
 
 /// The typed SDTM domains of a study.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Sdtm {
+pub struct Sdtm<'a> {
     /// DM, in file order.
-    pub dm: Vec<Dm>,
+    pub dm: Vec<Dm<'a>>,
     /// SUPPDM (empty when absent).
-    pub suppdm: SuppDm,
+    pub suppdm: SuppDm<'a>,
     /// VS.
-    pub vs: Option<Vec<Vs>>,
+    pub vs: Option<Vec<Vs<'a>>>,
     /// LB.
-    pub lb: Option<Vec<Lb>>,
+    pub lb: Option<Vec<Lb<'a>>>,
     /// AE.
-    pub ae: Option<Vec<Ae>>,
+    pub ae: Option<Vec<Ae<'a>>>,
     /// DS.
-    pub ds: Option<Vec<Ds>>,
+    pub ds: Option<Vec<Ds<'a>>>,
     /// EX.
-    pub ex: Option<Vec<Ex>>,
+    pub ex: Option<Vec<Ex<'a>>>,
     /// SV.
-    pub sv: Option<Vec<Sv>>,
+    pub sv: Option<Vec<Sv<'a>>>,
     /// TV.
-    pub tv: Option<Vec<Tv>>,
+    pub tv: Option<Vec<Tv<'a>>>,
 }
 
-impl Sdtm {
+impl<'a> Sdtm<'a> {
     /// Reads and validates the domains rct uses from `study` (other domains
     /// are ignored).
     ///
     /// # Errors
     /// [`SdtmError::MissingDm`] without DM; [`SdtmError::Invalid`] listing
     /// every problem found (see the module docs).
-    pub fn from_study(study: &Study) -> Result<Sdtm, SdtmError> {
+    pub fn from_study(study: &'a Study) -> Result<Sdtm<'a>, SdtmError> {
         let dm_ds = study.get("DM").ok_or(SdtmError::MissingDm)?;
         let mut p = Problems::default();
         let tv = study
@@ -458,7 +459,7 @@ impl Sdtm {
             },
             &mut p,
         );
-        let subjects: HashSet<&str> = dm.iter().map(|d| d.usubjid.as_str()).collect();
+        let subjects: HashSet<&str> = dm.iter().map(|d| d.usubjid.as_ref()).collect();
         let planned: Option<Vec<f64>> = tv
             .as_ref()
             .map(|tv| tv.iter().map(|t| t.visitnum).collect());
@@ -516,7 +517,7 @@ impl Sdtm {
 
     /// The STUDYID of the first DM record ("" when DM is empty).
     pub fn studyid(&self) -> &str {
-        self.dm.first().map_or("", |d| d.studyid.as_str())
+        self.dm.first().map_or("", |d| d.studyid.as_ref())
     }
 }
 
@@ -586,7 +587,7 @@ fn visit_key(v: Option<f64>) -> Option<u64> {
     v.map(f64::to_bits)
 }
 
-fn read_tv(t: &Table<'_>, p: &mut Problems) -> Vec<Tv> {
+fn read_tv<'a>(t: &Table<'a>, p: &mut Problems) -> Vec<Tv<'a>> {
     t.optional("DOMAIN").expect_value("TV", p, t.rows());
     let visitnum = t.required("VISITNUM", p);
     let visit = t.required("VISIT", p);
@@ -616,7 +617,7 @@ fn read_tv(t: &Table<'_>, p: &mut Problems) -> Vec<Tv> {
     out
 }
 
-fn read_dm(t: &Table<'_>, p: &mut Problems) -> Vec<Dm> {
+fn read_dm<'a>(t: &Table<'a>, p: &mut Problems) -> Vec<Dm<'a>> {
     t.optional("DOMAIN").expect_value("DM", p, t.rows());
     let studyid = t.required("STUDYID", p);
     let usubjid = t.required("USUBJID", p);
@@ -675,7 +676,7 @@ fn read_dm(t: &Table<'_>, p: &mut Problems) -> Vec<Dm> {
     out
 }
 
-fn read_suppdm(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> SuppDm {
+fn read_suppdm<'a>(t: &Table<'a>, ctx: &Context<'_>, p: &mut Problems) -> SuppDm<'a> {
     t.optional("RDOMAIN").expect_value("DM", p, t.rows());
     let usubjid = t.required("USUBJID", p);
     let qnam = t.required("QNAM", p);
@@ -705,7 +706,7 @@ fn read_suppdm(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> SuppDm {
     out
 }
 
-fn read_vs(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Vs> {
+fn read_vs<'a>(t: &Table<'a>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Vs<'a>> {
     t.optional("DOMAIN").expect_value("VS", p, t.rows());
     let usubjid = t.required("USUBJID", p);
     let seq = t.required("VSSEQ", p);
@@ -757,7 +758,7 @@ fn read_vs(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Vs> {
             r.usubjid.clone(),
             r.testcd.clone(),
             visit_key(vn),
-            r.dtc.as_ref().map(|d| d.text().to_owned()),
+            r.dtc.as_ref().map(|d| dtc.share(row, d.text())),
         );
         let keyed = usubjid.present() && testcd.present();
         if let Some(first) = dup_rec.first(key, row).filter(|_| keyed) {
@@ -786,7 +787,7 @@ fn read_vs(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Vs> {
     out
 }
 
-fn read_lb(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Lb> {
+fn read_lb<'a>(t: &Table<'a>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Lb<'a>> {
     t.optional("DOMAIN").expect_value("LB", p, t.rows());
     let usubjid = t.required("USUBJID", p);
     let seq = t.required("LBSEQ", p);
@@ -817,7 +818,7 @@ fn read_lb(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Lb> {
         ctx.check_subject(&usubjid, row, &id, p);
         let vn = visitnum.num(row, p);
         ctx.check_visit(&visitnum, row, vn, p);
-        let not_done = match stat.text(row).as_str() {
+        let not_done = match &*stat.text(row) {
             "" => false,
             "NOT DONE" => true,
             other => {
@@ -875,7 +876,7 @@ fn read_lb(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Lb> {
             r.usubjid.clone(),
             r.testcd.clone(),
             visit_key(vn),
-            r.dtc.as_ref().map(|d| d.text().to_owned()),
+            r.dtc.as_ref().map(|d| dtc.share(row, d.text())),
         );
         let keyed = usubjid.present() && testcd.present();
         if let Some(first) = dup_rec.first(key, row).filter(|_| keyed) {
@@ -904,7 +905,7 @@ fn read_lb(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Lb> {
     out
 }
 
-fn read_ae(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ae> {
+fn read_ae<'a>(t: &Table<'a>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ae<'a>> {
     t.optional("DOMAIN").expect_value("AE", p, t.rows());
     let usubjid = t.required("USUBJID", p);
     let seq = t.required("AESEQ", p);
@@ -960,7 +961,7 @@ fn read_ae(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ae> {
     out
 }
 
-fn read_ds(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ds> {
+fn read_ds<'a>(t: &Table<'a>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ds<'a>> {
     t.optional("DOMAIN").expect_value("DS", p, t.rows());
     let usubjid = t.required("USUBJID", p);
     let seq = t.required("DSSEQ", p);
@@ -1009,7 +1010,7 @@ fn read_ds(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ds> {
     out
 }
 
-fn read_ex(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ex> {
+fn read_ex<'a>(t: &Table<'a>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ex<'a>> {
     t.optional("DOMAIN").expect_value("EX", p, t.rows());
     let usubjid = t.required("USUBJID", p);
     let seq = t.required("EXSEQ", p);
@@ -1063,7 +1064,7 @@ fn read_ex(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Ex> {
     out
 }
 
-fn read_sv(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Sv> {
+fn read_sv<'a>(t: &Table<'a>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Sv<'a>> {
     t.optional("DOMAIN").expect_value("SV", p, t.rows());
     let usubjid = t.required("USUBJID", p);
     let visitnum = t.required("VISITNUM", p);
@@ -1082,7 +1083,7 @@ fn read_sv(t: &Table<'_>, ctx: &Context<'_>, p: &mut Problems) -> Vec<Sv> {
         let key = (
             id.clone(),
             v.to_bits(),
-            start.as_ref().map(|d| d.text().to_owned()),
+            start.as_ref().map(|d| stdtc.share(row, d.text())),
         );
         if let Some(first) = dups.first(key, row) {
             visitnum.report(
