@@ -416,6 +416,10 @@ pub struct Tv<'a> {
 }
 
 /// The typed SDTM domains of a study.
+///
+/// The records borrow their text from the [`Study`] they were read from:
+/// each text field is a trimmed slice of the dataset's column, owned only
+/// when the column is numeric and the value had to be formatted as text.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Sdtm<'a> {
