@@ -12,6 +12,19 @@ fn results(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()
 }
 
+/// Runs `rct demo --out DIR --quiet --format FORMAT` and checks it succeeded.
+fn demo(out: &Path, format: &str) {
+    let (code, _, stderr) = rct(&[
+        "demo",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--format",
+        format,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
 fn find<'a>(results: &'a Value, id: &str) -> &'a Value {
     results["results"]
         .as_array()
@@ -134,15 +147,7 @@ fn demo_adverse_event_counts_agree_with_adae() {
     // written ADaM file and compare with the report's numbers.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("demo");
-    let (code, _, stderr) = rct(&[
-        "demo",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    demo(&out, "json");
     let adae: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("adam/adae.json")).unwrap())
             .unwrap();
@@ -320,15 +325,7 @@ fn plan_show_prints_a_plan_that_checks() {
 fn sdtm_problems_name_domain_row_and_variable() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("demo");
-    let (code, _, stderr) = rct(&[
-        "demo",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--format",
-        "csv",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    demo(&out, "csv");
     // A laboratory record for a subject who is not in DM.
     let lb = out.join("sdtm/lb.csv");
     let text = std::fs::read_to_string(&lb).unwrap();
@@ -359,8 +356,7 @@ fn sdtm_problems_name_domain_row_and_variable() {
 fn from_study_proposes_a_phase_three_size() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("demo");
-    let (code, _, stderr) = rct(&["demo", "--out", out.to_str().unwrap(), "--quiet"]);
-    assert_eq!(code, 0, "{stderr}");
+    demo(&out, "xpt");
     let plan = tmp.path().join("phase3");
     let (code, stdout, stderr) = rct(&[
         "design",
@@ -402,15 +398,7 @@ fn adam_csv_with_only_the_plans_variables_gives_the_same_results() {
     // uses; the numbers must equal those from the SDTM the demo derived.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("demo");
-    let (code, _, stderr) = rct(&[
-        "demo",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--format",
-        "csv",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    demo(&out, "csv");
     let again = tmp.path().join("adam-report");
     let (code, _, stderr) = rct(&[
         "analyze",

@@ -435,6 +435,27 @@ impl GroupRows for [(u64, u32)] {
     }
 }
 
+/// Evaluates `$body` with `$r` bound to the rows of either form as a
+/// [`GroupRows`] (the passes are generic, so each form gets its own
+/// compiled copy).
+macro_rules! with_rows {
+    ($rows:expr, $r:ident => $body:expr) => {
+        match $rows {
+            Rows::Packed { keys, codec } => {
+                let $r = &PackedRows {
+                    keys,
+                    codec: *codec,
+                };
+                $body
+            }
+            Rows::Pairs(pairs) => {
+                let $r = pairs.as_slice();
+                $body
+            }
+        }
+    };
+}
+
 /// Survival data with a group label per subject, sorted once by time (then
 /// group): one pass over the rows gives every group's Kaplan-Meier curve,
 /// another the k-sample log-rank test (the fast path for millions of
@@ -574,16 +595,7 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
                 .map(|(time, event)| SurvivalData::presorted(time, event))
                 .collect()
         }
-        let parts = match &self.rows {
-            Rows::Packed { keys, codec } => parts(
-                &PackedRows {
-                    keys,
-                    codec: *codec,
-                },
-                &self.counts,
-            ),
-            Rows::Pairs(pairs) => parts(pairs.as_slice(), &self.counts),
-        };
+        let parts = with_rows!(&self.rows, r => parts(r, &self.counts));
         self.labels.iter().cloned().zip(parts).collect()
     }
 
@@ -623,17 +635,7 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
             }
             Ok(curves.into_iter().map(CurveBuilder::finish).collect())
         }
-        let curves = match &self.rows {
-            Rows::Packed { keys, codec } => pass(
-                &PackedRows {
-                    keys,
-                    codec: *codec,
-                },
-                &self.counts,
-                opts,
-            )?,
-            Rows::Pairs(pairs) => pass(pairs.as_slice(), &self.counts, opts)?,
-        };
+        let curves = with_rows!(&self.rows, r => pass(r, &self.counts, opts))?;
         Ok(self.labels.iter().cloned().zip(curves).collect())
     }
 
@@ -645,18 +647,7 @@ impl<G: Ord + Clone> GroupedSurvival<G> {
     pub fn logrank(&self, opts: &super::LogrankOptions) -> Result<super::Logrank<G>, StatsError> {
         use super::logrank::grouped_core;
         let labels = self.labels.clone();
-        match &self.rows {
-            Rows::Packed { keys, codec } => grouped_core(
-                &PackedRows {
-                    keys,
-                    codec: *codec,
-                },
-                &self.counts,
-                labels,
-                opts,
-            ),
-            Rows::Pairs(pairs) => grouped_core(pairs.as_slice(), &self.counts, labels, opts),
-        }
+        with_rows!(&self.rows, r => grouped_core(r, &self.counts, labels, opts))
     }
 }
 
